@@ -1,0 +1,1 @@
+"""The local annotation tool (server + static page). May import records and speech."""

@@ -1,0 +1,167 @@
+"""The `pufa` command: parse arguments, call one library function, report.
+
+No logic lives here. Each command imports its stage lazily, so `pufa --help` stays fast
+and a missing optional part only affects the command that needs it.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .errors import PufaError
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .site.init import init_project
+    init_project(Path(args.dir))
+    print(f"created a new pufa project in {args.dir}")
+    return 0
+
+
+def _cmd_import_cases(args: argparse.Namespace) -> int:
+    from .importer.run import import_cases
+    result = import_cases([Path(f) for f in args.files], into=Path(args.into), sheet=args.sheet,
+                          force=args.force, report_dir=Path(args.report_dir) if args.report_dir else None)
+    print(result.summary())
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .site.build import build_site
+    report = build_site(Path(args.project), progress=not args.quiet)
+    print(report.summary())
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .site.leakgate import check_site
+    report = check_site(Path(args.site_dir), cases_dir=Path(args.cases) if args.cases else None)
+    print(report.summary())
+    return 0 if report.ok else 3
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .site.serve import serve
+    serve(Path(args.project), port=args.port, build_first=not args.no_build)
+    return 0
+
+
+def _cmd_transcribe(args: argparse.Namespace) -> int:
+    from .speech.run import transcribe_files
+    results = transcribe_files([Path(m) for m in args.media], into=Path(args.into), id=args.id,
+                               model=args.model, device=args.device, progress=not args.quiet)
+    for result in results:
+        print(result.summary())
+    return 0
+
+
+def _cmd_subtitles_import(args: argparse.Namespace) -> int:
+    from .speech.subtitles import import_subtitles
+    result = import_subtitles(Path(args.file), into=Path(args.into), id=args.id, force=args.force)
+    print(result.summary())
+    return 0
+
+
+def _cmd_subtitles_export(args: argparse.Namespace) -> int:
+    from .speech.subtitles import export_subtitles
+    for path in export_subtitles(Path(args.transcript_dir), redacted=not args.unredacted):
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_annotate(args: argparse.Namespace) -> int:
+    from .annotate.server import run_annotation_tool
+    run_annotation_tool(Path(args.project), port=args.port, open_browser=not args.no_browser)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pufa",
+        description="普法: build the public legal-education site from anonymised cases and transcribed livestreams.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a new, empty site project")
+    p.add_argument("dir", help="folder to create (must be empty or absent)")
+    p.set_defaults(func=_cmd_init)
+
+    p = sub.add_parser("import-cases", help="raw case exports → anonymised public records + review report")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .csv (UTF-8/UTF-8-BOM/GBK/GB18030) or .json")
+    p.add_argument("--into", required=True, metavar="DIR", help="folder of public case records (cases_public/)")
+    p.add_argument("--sheet", metavar="NAME", help="sheet to read when an .xlsx has several")
+    p.add_argument("--force", action="store_true", help="overwrite records that a person has edited")
+    p.add_argument("--report-dir", metavar="DIR", help="where to write the review report (default: reports/ beside DIR)")
+    p.set_defaults(func=_cmd_import_cases)
+
+    p = sub.add_parser("build", help="validate inputs, generate pages, build, leak-check, swap into site/")
+    p.add_argument("--project", default=".", metavar="DIR", help="project folder (default: current)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("check", help="the leak gate: scan a built site for personal data and outside references")
+    p.add_argument("site_dir", nargs="?", default="site", metavar="SITE_DIR", help="built site (default: site)")
+    p.add_argument("--cases", metavar="DIR", help="also scan public case records in DIR")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("serve", help="live preview of the site on 127.0.0.1 (with Range support)")
+    p.add_argument("--project", default=".", metavar="DIR")
+    p.add_argument("--port", type=int, default=8000, metavar="N")
+    p.add_argument("--no-build", action="store_true", help="serve the existing site/ without building first")
+    p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("transcribe", help="speech → transcripts/<id>/ (transcript.json, meta.yaml, .vtt, .srt)")
+    p.add_argument("media", nargs="+", metavar="MEDIA", help=".mp4 .flv .mkv .m4a .mp3 .wav .ogg")
+    p.add_argument("--into", default="transcripts", metavar="DIR", help="transcripts folder (default: transcripts)")
+    p.add_argument("--id", metavar="ID", help="transcript id (default: a slug of the file name; one media only)")
+    p.add_argument("--model", default="base", metavar="NAME_OR_PATH",
+                   help="'base' (bundled, offline), a named model such as 'small' or 'large-v3', or a local CTranslate2 folder")
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_transcribe)
+
+    p = sub.add_parser("subtitles", help="import or export SRT/WebVTT")
+    subsub = p.add_subparsers(dest="subcommand", required=True, metavar="ACTION")
+    q = subsub.add_parser("import", help="SRT/WebVTT from another editor → a transcript")
+    q.add_argument("file", metavar="FILE")
+    q.add_argument("--into", default="transcripts", metavar="DIR")
+    q.add_argument("--id", required=True, metavar="ID")
+    q.add_argument("--force", action="store_true", help="replace an existing transcript with this id")
+    q.set_defaults(func=_cmd_subtitles_import)
+    q = subsub.add_parser("export", help="a transcript → .vtt and .srt with corrections and redactions applied")
+    q.add_argument("transcript_dir", metavar="DIR", help="transcripts/<id>")
+    q.add_argument("--unredacted", action="store_true", help="for staff only: keep redacted spans")
+    q.set_defaults(func=_cmd_subtitles_export)
+
+    p = sub.add_parser("annotate", help="the local annotation tool on 127.0.0.1")
+    p.add_argument("--project", default=".", metavar="DIR")
+    p.add_argument("--port", type=int, default=8765, metavar="N")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    p.set_defaults(func=_cmd_annotate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except PufaError as exc:
+        for line in str(exc).splitlines():
+            print(f"pufa {args.command}: error: {line}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"pufa {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        # A full disk, a permission problem: say which file, never hide it.
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"pufa {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

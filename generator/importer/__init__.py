@@ -1,0 +1,2 @@
+"""Reading office exports (.xlsx/.csv/.json) into anonymised public case records.
+May import records and privacy."""

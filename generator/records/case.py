@@ -1,0 +1,181 @@
+"""The public case record: one YAML file per case in `cases_public/`."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, ProblemCollector
+from ..yamlio import LineMap, load_yaml
+from .law import LegalBasis, parse_citation
+from .validate import FieldReader
+
+DISCRETIONS = ("不予处罚", "从轻处罚", "减轻处罚", "一般处罚", "从重处罚")
+HANDLINGS = ("首违不罚", "教育纠正", "说理式执法", "简易程序", "普通程序")
+# Order in which fields are written, so a re-import diff is reviewable.
+CASE_FIELDS = (
+    "id", "case_no", "title", "category", "date", "place", "cause", "facts", "investigation",
+    "legal_basis", "decision", "fine_yuan", "discretion", "handling", "discretion_item",
+    "explanation", "tags", "related_episodes", "related_livestreams",
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str                      # stable slug, e.g. '2024-1001'; the page is cases/<id>/
+    title: str                   # 案件名称 (anonymised)
+    category: str                # 类别: 网约车 / 出租车 / 非法营运 / 超限超载 / 道路运输 / …
+    date: dt.date                # 违法时间
+    place: str                   # 违法地点
+    cause: str                   # 案由
+    facts: str                   # 违法事实 (anonymised)
+    legal_basis: tuple[LegalBasis, ...]   # 处罚依据
+    decision: str                # 处罚决定
+    discretion: str              # 裁量情形
+    handling: str                # 办案方式
+    explanation: str             # 执法人员说法
+    case_no: str = ""            # 案件编号 (decision number; public)
+    investigation: str = ""      # 调查经过 (anonymised)
+    fine_yuan: float | None = None   # 罚款金额（元）
+    discretion_item: str = ""    # id of the 裁量清单 item applied, if any
+    tags: tuple[str, ...] = ()
+    related_episodes: tuple[str, ...] = ()
+    related_livestreams: tuple[str, ...] = ()
+    source_file: str = ""        # where it was loaded from (for error messages; not published)
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The YAML shape, in CASE_FIELDS order, empty optional fields left out."""
+        out: dict[str, Any] = {}
+        for name in CASE_FIELDS:
+            value = getattr(self, name)
+            if name == "date":
+                value = value.isoformat()
+            elif name == "legal_basis":
+                value = [{"law": f"《{b.law}》", "article": b.article} for b in value]
+            elif isinstance(value, tuple):
+                value = list(value)
+            if name == "fine_yuan" and value is not None and float(value).is_integer():
+                value = int(value)
+            if value in ("", [], None) and name not in ("fine_yuan",):
+                continue
+            out[name] = value
+        return out
+
+
+def _legal_basis(reader: FieldReader) -> tuple[LegalBasis, ...]:
+    raw = reader.data.get("legal_basis")
+    if raw in (None, "", []):
+        reader.problem("legal_basis", "required field is missing or empty",
+                       hint="add e.g. legal_basis: [{law: 《中华人民共和国道路运输条例》, article: 第六十三条}]")
+        return ()
+    if isinstance(raw, str):
+        try:
+            return tuple(parse_citation(raw))
+        except ValueError as exc:
+            reader.problem("legal_basis", str(exc))
+            return ()
+    if not isinstance(raw, list):
+        reader.problem("legal_basis", "expected a list of {law, article}")
+        return ()
+    result: list[LegalBasis] = []
+    for index, item in enumerate(raw):
+        where = f"legal_basis[{index}]"
+        if isinstance(item, str):
+            try:
+                result.extend(parse_citation(item))
+            except ValueError as exc:
+                reader.problem(where, str(exc))
+            continue
+        if not isinstance(item, dict):
+            reader.problem(where, "expected {law: 《…》, article: 第…条}")
+            continue
+        law = str(item.get("law") or "").strip()
+        article = str(item.get("article") or "").strip()
+        if not (law.startswith("《") and law.endswith("》") and len(law) > 2):
+            reader.problem(f"{where}.law", f"law '{law}' must be a title in 《》",
+                           hint="e.g. 《中华人民共和国道路运输条例》")
+            continue
+        if not article.startswith("第") or "条" not in article:
+            reader.problem(f"{where}.article", f"article '{article}' must read like 第三十四条")
+            continue
+        result.append(LegalBasis(law[1:-1].strip(), article))
+    return tuple(result)
+
+
+def case_from_mapping(data: Any, file: str | Path, lines: LineMap | None = None) -> Case:
+    """Validate one case mapping; raises InputError listing every problem in it."""
+    lines = lines or LineMap()
+    problems = ProblemCollector()
+    r = FieldReader(data, file, lines, problems)
+    if not isinstance(data, dict):
+        problems.raise_if_any()
+    r.unknown_fields(set(CASE_FIELDS))
+    fine = r.number("fine_yuan", required=False)
+    case = dict(
+        id=r.slug("id"),
+        case_no=r.text("case_no", required=False),
+        title=r.text("title"),
+        category=r.text("category"),
+        date=r.date("date"),
+        place=r.text("place"),
+        cause=r.text("cause"),
+        facts=r.text("facts"),
+        investigation=r.text("investigation", required=False),
+        legal_basis=_legal_basis(r),
+        decision=r.text("decision"),
+        fine_yuan=fine,
+        discretion=r.choice("discretion", DISCRETIONS),
+        handling=r.choice("handling", HANDLINGS),
+        discretion_item=r.text("discretion_item", required=False),
+        explanation=r.text("explanation"),
+        tags=tuple(r.text_list("tags")),
+        related_episodes=tuple(r.text_list("related_episodes")),
+        related_livestreams=tuple(r.text_list("related_livestreams")),
+        source_file=str(file),
+    )
+    problems.raise_if_any()
+    return Case(**case)  # type: ignore[arg-type]
+
+
+def load_case(path: str | Path) -> Case:
+    data, lines = load_yaml(path)
+    return case_from_mapping(data, path, lines)
+
+
+@dataclass
+class CaseSet:
+    cases: list[Case] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Case]:
+        return {case.id: case for case in self.cases}
+
+
+def load_cases(directory: str | Path) -> list[Case]:
+    """Every `*.yaml` under `directory`, sorted by file name; all problems in one error.
+
+    Duplicate ids are reported with both files.
+    """
+    directory = Path(directory)
+    problems = ProblemCollector()
+    cases: list[Case] = []
+    seen: dict[str, str] = {}
+    for path in sorted(directory.glob("*.y*ml")):
+        try:
+            case = load_case(path)
+        except InputError as exc:
+            problems.extend(exc)
+            continue
+        if case.id in seen:
+            data, lines = load_yaml(path)
+            problems.add(path, f"duplicate case id '{case.id}' (also in {seen[case.id]})",
+                         line=lines("id"), field="id", hint="give each case its own id")
+            continue
+        seen[case.id] = str(path)
+        cases.append(case)
+    problems.raise_if_any()
+    return cases
