@@ -1,0 +1,70 @@
+"""Shared fixtures: paths of the test data, and a real headless Chromium (Debian's)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATA = ROOT / "tests" / "data"
+AUDIO = TEST_DATA / "audio"
+VIDEO = TEST_DATA / "video"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session; each test opens its own context."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run 'make test' (it installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A 390-px-wide phone page that records console errors and every outside request."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    page.console_errors = []  # type: ignore[attr-defined]
+    page.outside_requests = []  # type: ignore[attr-defined]
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+
+    def _route(route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            page.outside_requests.append(url)
+            route.abort()
+
+    context.route("**/*", _route)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def copy_tree(tmp_path):
+    """Copy a folder into tmp_path (tests never write into the repository)."""
+    def _copy(src: Path, name: str | None = None) -> Path:
+        dest = tmp_path / (name or src.name)
+        shutil.copytree(src, dest)
+        return dest
+    return _copy
