@@ -1,28 +1,311 @@
-"""Personal-data detectors (interface; the full detector set is owned by the anonymiser).
+"""Personal-data detectors: one per kind, each a compiled regex plus a validator.
 
-`scan_text(text)` returns every finding in a text; the importer, the leak gate and the
-transcription PII flags all rely on it.
+`scan_text(text)` returns every finding in a text, non-overlapping and sorted; the
+importer (anonymise.py), the leak gate (leaks.py) and the transcription PII flags all rely
+on it, so it must stay quiet on normal published content: law texts, amounts, dates,
+case numbers (济交执罚〔2024〕1001号), the hotlines 12328/12345, article numbers, masked
+plates (鲁A*****) and anonymised names (王某, 王某某).
+
+Why no `\\b`: it does not fire between a Chinese character and a digit (卡号6222…), so
+every number pattern is anchored with digit lookarounds instead. All offsets are str
+indexes into the text as given: normalisation (full-width → ASCII) maps one character to
+one character, so offsets never shift.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from stdnum import luhn
+from stdnum.cn import ric
+
+from .surnames import ALL_SURNAMES, COMPOUND_SURNAMES, SINGLE_SURNAMES
+
+KINDS = ("id_number", "phone", "bank_card", "vin", "plate", "house_number", "name")
+# When two findings overlap the stronger (earlier here) wins.
+_PRIORITY = {kind: rank for rank, kind in enumerate(KINDS)}
+
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str        # 'id_number' | 'phone' | 'bank_card' | 'vin' | 'plate' | 'house_number' | 'name'
+    kind: str        # one of KINDS
     start: int       # str index into the scanned text, end exclusive
     end: int
     text: str
 
 
-_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+# --- normalisation ---------------------------------------------------------------------
+
+# Full-width ASCII (！…～) and the ideographic space map to their ASCII twins, 1:1.
+_FULLWIDTH = str.maketrans({**{chr(0xFF01 + i): chr(0x21 + i) for i in range(94)}, "\u3000": " "})
+_CN_DIGITS = str.maketrans({"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "三": "3", "四": "4",
+                            "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"})
+
+
+def normalise(text: str) -> str:
+    """Full-width letters/digits/space → ASCII, one character for one (offsets stay valid)."""
+    return text.translate(_FULLWIDTH)
+
+
+def digits_of(text: str) -> str:
+    """'一三八 1234-5678' → '13812345678' (and a trailing x → X)."""
+    out = normalise(text).translate(_CN_DIGITS)
+    return "".join(ch for ch in out if ch.isdigit() or ch in "Xx").upper()
+
+
+# --- numbers: IDs, phones, bank cards --------------------------------------------------
+
+_D = "[0-9零〇一幺二三四五六七八九]"
+_SEP = r"[ \-\u2010-\u2015~]"
+# A run of at least 7 digits (Arabic or Chinese numerals), single separators allowed
+# between them, an optional +86 in front and an optional X at the end (ID check digit).
+_RUN = re.compile(rf"(?:\+\s?)?{_D}(?:{_SEP}?{_D}){{6,}}(?:{_SEP}?[Xx](?![A-Za-z]))?")
+_GROUP = re.compile(rf"{_D}+(?:[Xx](?![A-Za-z]))?")
+_LANDLINE_PAREN = re.compile(r"[(（]\s?0\d{2,3}\s?[)）]\s?\d{3,4}[ \-]?\d{3,4}(?!\d)")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0[1-9]\d{8,10}")
+_CTX_ID = re.compile(r"(身份证|证件号|公民身份号码)")
+_CTX_CARD = re.compile(r"(卡号|银行卡|账号|帐号|账户|帐户|卡)")
+_CTX_PHONE = re.compile(r"(电话|手机|联系方式|号码|致电|拨打|来电|微信|座机|手机号)")
+_MAX_GROUPS = 10
+
+
+def _classify(digits: str, before: str) -> str | None:
+    """Kind of a digit string, or None; `before` is the text just in front (context)."""
+    n = len(digits)
+    if "X" in digits[:-1]:
+        return None
+    if digits.endswith("X"):
+        if n == 18 and ric.is_valid(digits):
+            return "id_number"
+        if n in (15, 18) and _CTX_ID.search(before):
+            return "id_number"
+        return None
+    if n == 18 and ric.is_valid(digits):
+        return "id_number"
+    if _MOBILE.fullmatch(digits) or (digits.startswith("86") and _MOBILE.fullmatch(digits[2:])) \
+            or (digits.startswith("0086") and _MOBILE.fullmatch(digits[4:])):
+        return "phone"
+    if _LANDLINE.fullmatch(digits):
+        return "phone"
+    if 16 <= n <= 19 and luhn.is_valid(digits):
+        return "bank_card"
+    if n in (15, 18) and _CTX_ID.search(before):
+        return "id_number"
+    if 12 <= n <= 19 and _CTX_CARD.search(before):
+        return "bank_card"
+    if 7 <= n <= 12 and _CTX_PHONE.search(before):
+        return "phone"
+    return None
+
+
+def _numbers(text: str, norm: str) -> list[Finding]:
+    out: list[Finding] = []
+    for match in _RUN.finditer(norm):
+        start, end = match.span()
+        before = norm[max(0, start - 8):start]
+        kind = _classify(digits_of(match.group()), before)
+        if kind:
+            out.append(Finding(kind, start, end, text[start:end]))
+            continue
+        # Two items side by side ('13812345678 2024'): try runs of whole groups, longest first.
+        groups = [g.span() for g in _GROUP.finditer(norm, start, end)]
+        if len(groups) < 2:
+            continue
+        i = 0
+        while i < len(groups):
+            for j in range(min(len(groups), i + _MAX_GROUPS), i, -1):
+                s, e = groups[i][0], groups[j - 1][1]
+                if (s, e) == (start, end):
+                    continue
+                kind = _classify(digits_of(norm[s:e]), norm[max(0, s - 8):s])
+                if kind:
+                    out.append(Finding(kind, s, e, text[s:e]))
+                    i = j - 1
+                    break
+            i += 1
+    for match in _LANDLINE_PAREN.finditer(norm):
+        out.append(Finding("phone", match.start(), match.end(), text[match.start():match.end()]))
+    return out
+
+
+# --- vehicles: VINs and plates ---------------------------------------------------------
+
+_VIN = re.compile(r"(?<![A-Za-z0-9])[A-HJ-NPR-Za-hj-npr-z0-9]{17}(?![A-Za-z0-9])")
+_CTX_VIN = re.compile(r"(车架号|车辆识别代号|识别代码|VIN|vin)")
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE_SEP = r"[ ·•・.\-]?"
+_PLATE = re.compile(
+    rf"([{_PROVINCES}]){_PLATE_SEP}([A-Za-z]){_PLATE_SEP}([A-Za-z0-9]{{4,6}})([挂学警港澳])?(?![A-Za-z0-9])")
+
+
+def _vins(text: str, norm: str) -> list[Finding]:
+    out = []
+    for match in _VIN.finditer(norm):
+        value = match.group()
+        has_letter = any(c.isalpha() for c in value)
+        structured = has_letter and value[-4:].isdigit()
+        if structured or (has_letter and _CTX_VIN.search(norm[max(0, match.start() - 8):match.start()])):
+            out.append(Finding("vin", match.start(), match.end(), text[match.start():match.end()]))
+    return out
+
+
+def _plates(text: str, norm: str) -> list[Finding]:
+    out = []
+    for match in _PLATE.finditer(norm):
+        body, suffix = match.group(3), match.group(4)
+        if not any(c.isdigit() for c in body):
+            continue
+        if len(body) == 4 and not suffix:
+            continue
+        out.append(Finding("plate", match.start(), match.end(), text[match.start():match.end()]))
+    return out
+
+
+def plate_prefix(plate: str) -> str:
+    """'鲁 a·12345' → '鲁A' (province + city letter, what a published plate keeps)."""
+    match = _PLATE.search(normalise(plate))
+    if not match:
+        return ""
+    return match.group(1) + match.group(2).upper()
+
+
+# --- house numbers ---------------------------------------------------------------------
+
+_N = "[0-9]+"
+_CN = "[0-9一二三四五六七八九十零〇]+"
+_BUILDING = rf"{_CN}(?:号楼|栋|幢|号院)"
+_UNIT = rf"{_CN}单元"
+_FLOOR = rf"{_N}(?:层|楼)(?![梯道])"
+_ROOM = rf"{_N}(?:-{_N})?(?:室|户|房间)"
+_STREET_NO = rf"(?<=[路街巷道弄里村屯庄同])(?:{_N}(?:-{_N})?号)(?:附{_N}号)?"
+_ESTATE_NO = rf"(?:(?<=小区)|(?<=花园)|(?<=家园)|(?<=公寓)|(?<=大厦)|(?<=社区)|(?<=[苑庭府]))" \
+             rf"{_N}-{_N}(?:-{_N})?(?![0-9])"
+_HOUSE = re.compile(
+    rf"(?:{_STREET_NO}(?:{_BUILDING})?(?:{_UNIT})?(?:{_FLOOR})?(?:{_ROOM})?"
+    rf"|{_ESTATE_NO}(?:{_ROOM})?"
+    rf"|{_BUILDING}(?:{_UNIT})?(?:{_FLOOR})?(?:{_ROOM})?"
+    rf"|{_UNIT}(?:{_FLOOR})?(?:{_ROOM})?"
+    rf"|(?<![0-9]){_N}(?:-{_N})?室)")
+
+
+def _houses(text: str, norm: str) -> list[Finding]:
+    return [Finding("house_number", m.start(), m.end(), text[m.start():m.end()]) for m in _HOUSE.finditer(norm)]
+
+
+# --- names -----------------------------------------------------------------------------
+
+# Words that introduce a person in enforcement text; the name follows directly.
+ROLE_WORDS = (
+    "车辆所有人", "委托代理人", "法定代表人", "同乘人员", "被检查人", "被处罚人", "押运人员",
+    "驾驶员", "驾驶人", "当事人", "经营者", "乘车人", "报案人", "举报人", "投诉人", "所有人",
+    "负责人", "代理人", "押运员", "见证人", "联系人", "经办人", "车主", "乘客", "证人", "司机",
+    "货主", "户主", "业户", "姓名", "名叫", "叫做", "家属", "师傅",
+)
+_HAN = "[\u4e00-\u9fff]"
+_ROLE_NAME = re.compile(rf"(?:{'|'.join(ROLE_WORDS)})[：:]?\s?({_HAN}{{2,4}})")
+# '张三丰（男，1985年…' / '张三丰，女，' : a name introduced by its sex.
+_SEX_NAME = re.compile(rf"({_HAN}{{2,5}})[（(，,]\s?[男女][，,）)、]")
+_PERSONAL_FIELDS_NAME = re.compile(rf"^({_HAN}{{2,4}})$")
+
+# Characters that (almost) never appear in a given name but often follow one in case text:
+# the name stops before them. '某' keeps 王某 / 李某某 untouched (already anonymised).
+NOT_IN_GIVEN_NAME = frozenset(
+    "某的了在是于向对从被把将和与及等称说述辩请当应未已无有不没为因由所其之以而并但或也都均即就才又"
+    "再还曾各每该此这那他她它们你我您车驾驶乘坐客司机上下中内外前后时日月年号元次人名位辆处地点场"
+    "站路街区市省县镇村证照件码电话手款罚营运输载超限违法规条例办案查询问记录签字确认承受支付扫拒"
+    "绝逃离开走到出入回去过给让叫要求需可须得表示提供反映投诉举报警现交管理部门执行政书系经使用予"
+    "供陈女男士生师傅同志氏速驶称述道里拨打联系电向"
+)
+# Two-character words that start with a surname but are not names ('当事人陈述', '乘客安全').
+NOT_NAMES = frozenset("""
+陈述 申辩 申请 应当 应该 安全 于是 向其 常住 常年 全部 全程 全体 全额 任何 任意 经营 经过 经查 时间
+明确 明知 国家 文明 平台 高速 成功 成立 程序 宁可 金额 司法 公安 公路 公司 公共 公开 公众 公民
+石家 方面 方向 方式 关于 包括 车辆 单位 单独 单程 连续 连同 计费 计价 江苏 黄河 华山 龙洞 章丘
+历下 历城 市中 槐荫 天桥 长清 莱芜 钢城 平阴 济阳 商河 高新 东站 西站 南站 北站 李庄 万达
+""".split())
+# Surnames that are everyday words right after a role word ('当事人于当日', '驾驶员高速行驶'):
+# accepted only when the name is followed by a clear boundary.
+_AMBIGUOUS_SURNAMES = frozenset("于向应常经时全任明安文国平成高单连计公方关包石江宁")
+_BOUNDARY = re.compile(r"^(?:$|[，,。；;：:、（(\s）)“”\"]|称|驾驶|乘坐|证实|陈述|表示|说|因|未|于|在|的|等|系)")
+
+
+def split_name(window: str) -> tuple[str, str] | None:
+    """(surname, given) read from the start of `window`, or None when it is not a name."""
+    if window[:2] in COMPOUND_SURNAMES:
+        surname = window[:2]
+    elif window[:1] in SINGLE_SURNAMES:
+        surname = window[:1]
+    else:
+        return None
+    given = ""
+    for char in window[len(surname):]:
+        if char in NOT_IN_GIVEN_NAME or len(given) == 2:
+            break
+        given += char
+    if not given or "某" in given:
+        return None
+    if (surname + given)[:2] in NOT_NAMES:
+        return None
+    return surname, given
+
+
+def _role_names(text: str, norm: str) -> list[Finding]:
+    out = []
+    for match in _ROLE_NAME.finditer(norm):
+        parts = split_name(match.group(1))
+        if not parts:
+            continue
+        surname, given = parts
+        start = match.start(1)
+        end = start + len(surname) + len(given)
+        if surname in _AMBIGUOUS_SURNAMES and not _BOUNDARY.match(norm[end:end + 2]):
+            continue
+        out.append(Finding("name", start, end, text[start:end]))
+    for match in _SEX_NAME.finditer(norm):
+        window = match.group(1)
+        # The name is the tail of the window: try 3, 4 (compound surname), then 2 characters.
+        for size in (3, 4, 2):
+            if size > len(window):
+                continue
+            tail = window[-size:]
+            parts = split_name(tail)
+            if parts and len(parts[0]) + len(parts[1]) == size and (size != 4 or parts[0] in COMPOUND_SURNAMES):
+                start = match.end(1) - size
+                out.append(Finding("name", start, match.end(1), text[start:match.end(1)]))
+                break
+    return out
+
+
+def is_person_name(value: str) -> bool:
+    """Whether a 当事人 value reads as a natural person's name (not a company)."""
+    value = value.strip()
+    if not _PERSONAL_FIELDS_NAME.match(value) or "某" in value:
+        return False
+    return any(value.startswith(s) for s in ALL_SURNAMES)
+
+
+# --- the scan --------------------------------------------------------------------------
+
+_DETECTORS = (_numbers, _vins, _plates, _houses, _role_names)
+
+
+def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Keep one finding per stretch of text: the longer, then the stronger kind, wins."""
+    ranked = sorted(findings, key=lambda f: (-(f.end - f.start), _PRIORITY.get(f.kind, 99), f.start))
+    taken: list[Finding] = []
+    for finding in ranked:
+        if all(finding.end <= t.start or finding.start >= t.end for t in taken):
+            taken.append(finding)
+    return sorted(taken, key=lambda f: (f.start, f.end))
 
 
 def scan_text(text: str) -> list[Finding]:
-    """Provisional detectors; replaced by the full set in this module."""
-    out = [Finding("phone", m.start(), m.end(), m.group()) for m in _PHONE.finditer(text)]
-    out += [Finding("id_number", m.start(), m.end(), m.group()) for m in _ID.finditer(text)]
-    return sorted(out, key=lambda f: (f.start, f.end))
+    """Every piece of personal data in `text`, sorted and non-overlapping."""
+    if not text:
+        return []
+    norm = normalise(text)
+    found: list[Finding] = []
+    for detector in _DETECTORS:
+        found.extend(detector(text, norm))
+    return resolve_overlaps(found)

@@ -1,0 +1,133 @@
+"""The leak check: the detectors plus the project's private deny list.
+
+Every personal datum an import ever removed is kept, never published, in
+`<project>/.pufa-private/denylist.txt` (one `kind<TAB>value` a line). `find_leaks` finds
+those exact values again wherever they reappear (a person pasting the original text back
+into a record, a transcript naming a party), on top of everything `scan_text` detects.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from ..fsutil import atomic_write_text
+from .detect import Finding, digits_of, resolve_overlaps, scan_text
+
+PRIVATE_DIR = ".pufa-private"
+DENYLIST_FILE = "denylist.txt"
+# Shorter values would match ordinary words; a 2-character name is the shortest datum kept.
+MIN_LENGTH = 2
+
+
+def denylist_path(project_root: Path) -> Path:
+    return Path(project_root) / PRIVATE_DIR / DENYLIST_FILE
+
+
+def _trie_pattern(values: Iterable[str]) -> str:
+    """One regex alternation shaped as a trie: matching costs one branch per character,
+    however many thousand values the list holds (a flat alternation would try each)."""
+    trie: dict = {}
+    for value in values:
+        node = trie
+        for char in value:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return render(trie)
+
+
+@dataclass
+class Denylist:
+    """Exact personal values (kind → values) that must never appear in published output."""
+
+    entries: dict[str, str] = field(default_factory=dict)   # value → kind
+    _regex: re.Pattern | None = field(default=None, repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def add(self, kind: str, value: str) -> bool:
+        """Add a value (and its bare-digit form for numbers); True when it was new."""
+        new = False
+        for form in _forms(kind, value):
+            if len(form) >= MIN_LENGTH and form not in self.entries:
+                self.entries[form] = kind
+                new = True
+        if new:
+            self._regex = None
+        return new
+
+    def matcher(self) -> re.Pattern | None:
+        if not self.entries:
+            return None
+        if self._regex is None:
+            # Longest values first within the trie is implicit: the regex is greedy per branch.
+            self._regex = re.compile(_trie_pattern(self.entries))
+        return self._regex
+
+    def find(self, text: str) -> list[Finding]:
+        regex = self.matcher()
+        if regex is None or not text:
+            return []
+        return [Finding(self.entries.get(m.group(), "denylist"), m.start(), m.end(), m.group())
+                for m in regex.finditer(text) if m.group()]
+
+    def to_text(self) -> str:
+        lines = sorted(f"{kind}\t{value}" for value, kind in self.entries.items())
+        return "".join(line + "\n" for line in lines)
+
+
+def _forms(kind: str, value: str) -> list[str]:
+    value = value.strip()
+    forms = [value]
+    if kind in ("id_number", "phone", "bank_card"):
+        bare = digits_of(value)
+        if len(bare) >= 7:
+            forms.append(bare)
+    elif kind in ("plate", "vin"):
+        compact = re.sub(r"[\s·•・.\-]", "", value).upper()
+        forms.append(compact)
+    return list(dict.fromkeys(f for f in forms if f))
+
+
+def load_denylist(project_root: Path) -> Denylist:
+    """The project's deny list; empty when the file is absent."""
+    path = denylist_path(project_root)
+    denylist = Denylist()
+    if not path.exists():
+        return denylist
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, sep, value = line.partition("\t")
+        if not sep:
+            kind, value = "denylist", line
+        value = value.strip()
+        if len(value) >= MIN_LENGTH:
+            denylist.entries.setdefault(value, kind.strip() or "denylist")
+    return denylist
+
+
+def save_denylist(project_root: Path, denylist: Denylist) -> Path:
+    """Write the deny list atomically (sorted, so its diff stays small)."""
+    path = denylist_path(project_root)
+    atomic_write_text(path, denylist.to_text())
+    return path
+
+
+def find_leaks(text: str, denylist: Denylist | None) -> list[Finding]:
+    """scan_text plus exact matches of the deny list, sorted and non-overlapping."""
+    found = scan_text(text)
+    if denylist:
+        found = resolve_overlaps(found + denylist.find(text))
+    return found
