@@ -1,0 +1,297 @@
+"""The annotation tool's documents on disk: open, validate, and save with a version check.
+
+One document = a transcript folder: `transcript.json` (corrected text), `annotations.json`
+(chapters, highlights, redactions, speaker names, `version`) and `redaction-log.jsonl`
+(who decided what about each redaction; staff only, never published).
+
+Saving is compare-and-swap: the caller says which version (and which transcript.json
+bytes, by hash) its edit was based on; if either changed meanwhile the save is refused
+with ConflictError. The check and the writes run under an exclusive lock on the folder,
+so two windows (or two tool processes) saving at once cannot both win.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import getpass
+import hashlib
+import json
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import ConflictError, InputError, ProblemCollector
+from ..fsutil import atomic_write_json, atomic_write_text, dump_json
+from ..records.transcript import (
+    Annotations, Transcript, TranscriptMeta, _transcript_from_json, annotations_from_json,
+    load_annotations, load_meta,
+)
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+TRANSCRIPT_FILE = "transcript.json"
+ANNOTATIONS_FILE = "annotations.json"
+META_FILE = "meta.yaml"
+LOG_FILE = "redaction-log.jsonl"
+
+
+@dataclass
+class Summary:
+    """One line of the tool's list of transcripts."""
+
+    id: str
+    title: str
+    kind: str
+    date: str
+    segments: int
+    duration: float | None
+    has_media: bool
+
+
+@dataclass
+class Document:
+    id: str
+    meta: TranscriptMeta | None
+    transcript: Transcript
+    annotations: Annotations
+    transcript_hash: str
+    media: Path | None            # resolved, inside the project, existing; None otherwise
+    media_problem: str = ""       # why there is no playable media
+
+
+@dataclass
+class SaveResult:
+    version: int
+    transcript_hash: str
+    log_entries: int
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+class Store:
+    """All file access of the tool goes through here; nothing outside `root` is ever read."""
+
+    def __init__(self, root: Path, transcripts_dir: Path):
+        self.root = root.resolve()
+        self.transcripts_dir = transcripts_dir.resolve()
+
+    # -- finding things -------------------------------------------------------------
+
+    def folder(self, transcript_id: str) -> Path:
+        """The folder of one transcript; InputError for any id that is not a plain slug."""
+        if not ID_RE.match(transcript_id or ""):
+            raise InputError.at(self.transcripts_dir, f"'{transcript_id}' is not a transcript id",
+                                hint="ids are lower-case letters, digits, '-' and '_'")
+        folder = self.transcripts_dir / transcript_id
+        if not (folder / TRANSCRIPT_FILE).is_file() or not _inside(folder.resolve(), self.transcripts_dir):
+            raise FileNotFoundError(transcript_id)
+        return folder
+
+    def list(self) -> list[Summary]:
+        out: list[Summary] = []
+        if not self.transcripts_dir.is_dir():
+            return out
+        for folder in sorted(self.transcripts_dir.iterdir()):
+            if not ID_RE.match(folder.name) or not (folder / TRANSCRIPT_FILE).is_file():
+                continue
+            meta = self._meta_or_none(folder)
+            count, duration = _count_segments(folder / TRANSCRIPT_FILE)
+            media, _ = self._media(folder, meta)
+            out.append(Summary(folder.name, meta.title if meta else folder.name, meta.kind if meta else "",
+                               meta.date if meta else "", count, (meta.duration if meta else None) or duration,
+                               media is not None))
+        return out
+
+    def _meta_or_none(self, folder: Path) -> TranscriptMeta | None:
+        try:
+            return load_meta(folder / META_FILE) if (folder / META_FILE).is_file() else None
+        except InputError:
+            return None
+
+    def _media(self, folder: Path, meta: TranscriptMeta | None) -> tuple[Path | None, str]:
+        """meta.yaml `media`, relative to the project root (or to the folder); must stay inside."""
+        if meta is None or not meta.media:
+            return None, "meta.yaml 没有 media 字段 / meta.yaml has no media"
+        if re.match(r"^[a-z][a-z0-9+.-]*://", meta.media, re.I):
+            return None, "媒体是网址，工具只播放项目内的文件 / media is a URL; the tool plays project files only"
+        for base in (self.root, folder):
+            candidate = (base / meta.media).resolve()
+            if not _inside(candidate, self.root):
+                return None, "媒体路径在项目之外 / media path is outside the project"
+            if candidate.is_file():
+                return candidate, ""
+        return None, f"找不到媒体文件 / media file not found: {meta.media}"
+
+    # -- opening --------------------------------------------------------------------
+
+    def open(self, transcript_id: str) -> Document:
+        folder = self.folder(transcript_id)
+        raw = (folder / TRANSCRIPT_FILE).read_bytes()
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InputError.at(folder / TRANSCRIPT_FILE, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+        transcript = _transcript_from_json(data, str(folder / TRANSCRIPT_FILE))
+        annotations = load_annotations(folder / ANNOTATIONS_FILE)
+        meta = load_meta(folder / META_FILE) if (folder / META_FILE).is_file() else None
+        media, problem = self._media(folder, meta)
+        return Document(transcript_id, meta, transcript, annotations, _hash(raw), media, problem)
+
+    # -- saving ---------------------------------------------------------------------
+
+    def save(self, transcript_id: str, *, base_version: int, base_hash: str | None,
+             annotations: Any, segments: Any = None, flags: Any = None, user: str = "") -> SaveResult:
+        """Write the edit if nobody else saved since `base_version`/`base_hash`.
+
+        `segments`/`flags` None = the text is unchanged (only annotations are written).
+        """
+        folder = self.folder(transcript_id)
+        transcript_path, annotations_path = folder / TRANSCRIPT_FILE, folder / ANNOTATIONS_FILE
+        with _folder_lock(folder):
+            raw = transcript_path.read_bytes()
+            current_hash = _hash(raw)
+            current = load_annotations(annotations_path)
+            if current.version != base_version or (base_hash is not None and base_hash != current_hash):
+                changed = "annotations.json" if current.version != base_version else "transcript.json"
+                raise ConflictError(
+                    f"{folder / changed}: 保存被拒绝：文件在你打开之后已被其他窗口或他人修改"
+                    f"（当前版本 {current.version}，你的修改基于版本 {base_version}）。请重新打开后再改。"
+                    f" / save refused: the file changed since you opened it (another window or person; "
+                    f"now version {current.version}, your edit was based on version {base_version}). "
+                    f"Reload to continue.")
+            old_transcript = _transcript_from_json(json.loads(raw), str(transcript_path))
+            new_transcript = old_transcript
+            if segments is not None:
+                new_transcript = _transcript_from_json(
+                    {"language": old_transcript.language, "model": old_transcript.model,
+                     "duration": old_transcript.duration, "segments": segments,
+                     "flags": [asdict(f) for f in old_transcript.flags] if flags is None else flags},
+                    f"{transcript_path} (edit)")
+            if not isinstance(annotations, dict):
+                raise InputError.at(annotations_path, "expected a JSON object", field="annotations")
+            new_annotations = annotations_from_json({**annotations, "version": current.version + 1},
+                                                    f"{annotations_path} (edit)")
+            check_consistency(new_transcript, new_annotations, str(annotations_path))
+            entries = redaction_decisions(current, new_annotations, transcript_id, user or _os_user())
+            if segments is not None:
+                data = new_transcript.to_json()
+                text = dump_json(data)
+                atomic_write_text(transcript_path, text)
+                current_hash = _hash(text.encode("utf-8"))
+            # The log line goes first: a crash after it and before the save leaves a record
+            # of a decision that did not land, never a decision with no record.
+            _append_log(folder / LOG_FILE, entries)
+            atomic_write_json(annotations_path, new_annotations.to_json())
+            return SaveResult(new_annotations.version, current_hash, len(entries))
+
+
+def check_consistency(transcript: Transcript, annotations: Annotations, file: str) -> None:
+    """Every redaction/flag/highlight must point into a segment that exists."""
+    problems = ProblemCollector()
+    lengths = {segment.id: len(segment.text) for segment in transcript.segments}
+    for index, redaction in enumerate(annotations.redactions):
+        where = f"redactions[{index}]"
+        if redaction.segment_id not in lengths:
+            problems.add(file, f"segment {redaction.segment_id} does not exist", field=f"{where}.segment_id")
+        elif not 0 <= redaction.start_char < redaction.end_char <= lengths[redaction.segment_id]:
+            problems.add(file, f"characters {redaction.start_char}-{redaction.end_char} are outside the segment "
+                               f"(length {lengths[redaction.segment_id]})", field=f"{where}.start_char")
+        if redaction.end < redaction.start:
+            problems.add(file, "end is before start", field=f"{where}.end")
+    for index, flag in enumerate(transcript.flags):
+        if flag.segment_id in lengths and not 0 <= flag.start_char < flag.end_char <= lengths[flag.segment_id]:
+            problems.add(file, f"flag characters {flag.start_char}-{flag.end_char} are outside segment "
+                               f"{flag.segment_id}", field=f"flags[{index}]")
+    for index, highlight in enumerate(annotations.highlights):
+        if highlight.end < highlight.start:
+            problems.add(file, "end is before start", field=f"highlights[{index}].end")
+    ids = [item.id for group in (annotations.chapters, annotations.highlights, annotations.redactions)
+           for item in group]
+    if len(ids) != len(set(ids)):
+        problems.add(file, "two chapters, highlights or redactions share an id", field="id")
+    problems.raise_if_any()
+
+
+def redaction_decisions(old: Annotations, new: Annotations, transcript_id: str, user: str) -> list[dict]:
+    """One log entry per redaction created, changed state, moved, or removed."""
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    before = {r.id: r for r in old.redactions}
+    after = {r.id: r for r in new.redactions}
+    entries: list[dict] = []
+
+    def entry(action: str, redaction: Any, previous: str | None = None) -> None:
+        item = {"time": now, "user": user, "transcript": transcript_id, "action": action,
+                "redaction": redaction.id, "state": redaction.state, "kind": redaction.kind,
+                "flag_id": redaction.flag_id, "segment_id": redaction.segment_id,
+                "start_char": redaction.start_char, "end_char": redaction.end_char,
+                "start": redaction.start, "end": redaction.end, "text": redaction.text}
+        if previous is not None:
+            item["previous_state"] = previous
+        entries.append(item)
+
+    for rid, redaction in after.items():
+        if rid not in before:
+            entry("created", redaction)
+        elif before[rid].state != redaction.state:
+            entry("state", redaction, before[rid].state)
+        elif (before[rid].segment_id, before[rid].start_char, before[rid].end_char) != \
+                (redaction.segment_id, redaction.start_char, redaction.end_char):
+            entry("moved", redaction)
+    for rid, redaction in before.items():
+        if rid not in after:
+            entry("deleted", redaction, redaction.state)
+    return entries
+
+
+def _append_log(path: Path, entries: list[dict]) -> None:
+    if not entries:
+        return
+    data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries).encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name on this system: say so, do not fail the save
+        return "unknown"
+
+
+@contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Exclusive flock on the folder itself: works across threads and tool processes."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _count_segments(path: Path) -> tuple[int, float | None]:
+    """Segment count and end time for the list page, without building records."""
+    try:
+        data = json.loads(path.read_bytes())
+        segments = data.get("segments") or []
+        end = float(segments[-1]["end"]) if segments else None
+        return len(segments), data.get("duration") or end
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return 0, None
