@@ -1,0 +1,240 @@
+"""Readers for office exports: .xlsx (pandas + openpyxl), .csv (UTF-8, UTF-8-BOM, GBK,
+GB18030), .json. Each returns a RawTable: the header row found below any title rows, and
+one RawRow of text cells per data row, numbered as a person sees it in the sheet.
+
+Encodings are decided, never guessed silently wrong: UTF-8 first (with or without BOM);
+a file that is mostly valid UTF-8 with a few broken bytes is a damaged UTF-8 file, not a
+GBK one; otherwise GB18030 (a superset of GBK). A byte no candidate can decode is an
+error naming row and column.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, Problem
+from .columns import COLUMNS, column_key, header_score, label
+
+HEADER_SEARCH_ROWS = 20
+_MIN_HEADER_SCORE = 3
+SUFFIXES = (".xlsx", ".xlsm", ".csv", ".json")
+
+
+@dataclass
+class RawRow:
+    number: int                  # 1-based row in the sheet / line in the CSV / record in JSON
+    cells: dict[str, str]        # column key → stripped text
+
+
+@dataclass
+class RawTable:
+    file: Path
+    kind: str                    # 'xlsx' | 'csv' | 'json'
+    encoding: str = ""           # for CSV/JSON: UTF-8 / UTF-8-BOM / GBK / GB18030
+    sheet: str | None = None
+    header_row: int = 0
+    headers: dict[str, str] = field(default_factory=dict)   # key → header as written
+    ignored: list[str] = field(default_factory=list)        # headers we do not know
+    rows: list[RawRow] = field(default_factory=list)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: dates as YYYY-MM-DD, whole floats without '.0', blanks as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    return "" if text in ("nan", "NaT") else text.strip()
+
+
+def table_from_grid(table: RawTable, grid: list[tuple[int, list[Any]]], unit: str = "row") -> RawTable:
+    """Find the header row (the one naming most known columns, among the first rows), map
+    its cells to column keys, and read every row below it."""
+    best: tuple[int, int] | None = None   # (score, index in grid)
+    for index, (_, cells) in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        score = header_score(cells)
+        if score >= _MIN_HEADER_SCORE and (best is None or score > best[0]):
+            best = (score, index)
+    if best is None:
+        raise InputError.at(table.file, f"no header row found in the first {HEADER_SEARCH_ROWS} {unit}s",
+                            hint="the header row names the columns: 案件编号, 案件名称, 类别, 违法时间 …")
+    header_index = best[1]
+    table.header_row, header_cells = grid[header_index]
+    positions: dict[str, int] = {}
+    problems: list[Problem] = []
+    for position, cell in enumerate(header_cells):
+        key = column_key(cell)
+        text = cell_text(cell)
+        if key is None:
+            if text:
+                table.ignored.append(text)
+            continue
+        if key in positions:
+            problems.append(Problem(str(table.file), f"column {label(key)} appears twice", table.header_row or None,
+                                    text, "keep one of the two columns"))
+            continue
+        positions[key] = position
+        table.headers[key] = text
+    missing = [c for c in COLUMNS if c.required and c.key not in positions]
+    for column in missing:
+        problems.append(Problem(str(table.file), f"missing required column {label(column.key)}",
+                                table.header_row or None, None, "add the column to the header row"))
+    if problems:
+        raise InputError(problems)
+    for number, cells in grid[header_index + 1:]:
+        values = {key: cell_text(cells[pos]) if pos < len(cells) else "" for key, pos in positions.items()}
+        has_any = any(cell_text(c) for c in cells)
+        table.rows.append(RawRow(number, values if has_any else {}))
+    # Blank rows at the very end are the spreadsheet's, not the office's: drop them.
+    while table.rows and not table.rows[-1].cells:
+        table.rows.pop()
+    return table
+
+
+# --- xlsx ------------------------------------------------------------------------------
+
+def read_xlsx(path: Path, sheet: str | None) -> RawTable:
+    import openpyxl  # pandas' engine; used directly to keep true sheet row numbers
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException alike
+        raise InputError.at(path, f"cannot read the Excel file: {exc}",
+                            hint="open it in Excel/WPS and save it again as .xlsx") from None
+    try:
+        names = book.sheetnames
+        if sheet is not None:
+            if sheet not in names:
+                raise InputError.at(path, f"no sheet named '{sheet}'", field="--sheet",
+                                    hint=f"sheets in this file: {', '.join(names)}")
+            chosen = sheet
+        elif len(names) == 1:
+            chosen = names[0]
+        else:
+            raise InputError.at(path, f"the workbook has {len(names)} sheets: {', '.join(names)}",
+                                field="--sheet", hint="choose one with --sheet NAME")
+        grid = [(index, list(values)) for index, values in
+                enumerate(book[chosen].iter_rows(values_only=True), start=1)]
+    finally:
+        book.close()
+    return table_from_grid(RawTable(path, "xlsx", sheet=chosen), grid)
+
+
+# --- csv -------------------------------------------------------------------------------
+
+def _bad_byte(path: Path, raw: bytes, position: int, encoding: str, decoded_prefix: str) -> InputError:
+    line = raw.count(b"\n", 0, position) + 1
+    line_start = raw.rfind(b"\n", 0, position) + 1
+    column_index = raw.count(b",", line_start, position)
+    column = f"column {column_index + 1}"
+    # Name the column by its header when the header row lies above the bad byte.
+    rows = list(csv.reader(io.StringIO(decoded_prefix)))
+    scored = [(header_score(r), r) for r in rows[:HEADER_SEARCH_ROWS]]
+    if scored:
+        score, header = max(scored, key=lambda item: item[0])
+        if score >= _MIN_HEADER_SCORE and column_index < len(header):
+            column = f"column {column_index + 1} ({header[column_index].strip()})"
+    return InputError.at(path, f"byte 0x{raw[position]:02x} cannot be decoded as {encoding}", line=line,
+                         field=column, hint="save the file again as UTF-8 (Excel: CSV UTF-8) or GBK")
+
+
+def decode_bytes(path: Path, raw: bytes) -> tuple[str, str]:
+    """(text, encoding name) of a CSV/JSON file; InputError at the first undecodable byte."""
+    if raw.startswith(codecs.BOM_UTF8):
+        try:
+            return raw[3:].decode("utf-8"), "UTF-8-BOM"
+        except UnicodeDecodeError as exc:
+            raise _bad_byte(path, raw, exc.start + 3, "UTF-8",
+                            raw[3:exc.start + 3].decode("utf-8", "replace")) from None
+    try:
+        return raw.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    loose = raw.decode("utf-8", "replace")
+    broken = loose.count("\ufffd")
+    chinese = sum(1 for ch in loose if "\u4e00" <= ch <= "\u9fff")
+    if chinese >= 4 * broken:
+        # Mostly good UTF-8 Chinese: a damaged UTF-8 file. Decoding it as GBK would
+        # silently turn the whole file into mojibake.
+        pos = utf8_error.start
+        raise _bad_byte(path, raw, pos, "UTF-8", raw[:pos].decode("utf-8", "replace"))
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise _bad_byte(path, raw, exc.start, "GBK/GB18030", raw[:exc.start].decode("gb18030", "replace")) from None
+    try:
+        raw.decode("gbk")
+        return text, "GBK"
+    except UnicodeDecodeError:
+        return text, "GB18030"
+
+
+def read_csv(path: Path) -> RawTable:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError.at(path, "the file is empty")
+    text, encoding = decode_bytes(path, raw)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    grid: list[tuple[int, list[Any]]] = []
+    try:
+        line = 1
+        for row in reader:
+            grid.append((line, row))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError.at(path, f"CSV syntax error: {exc}", line=reader.line_num) from None
+    return table_from_grid(RawTable(path, "csv", encoding=encoding), grid)
+
+
+# --- json ------------------------------------------------------------------------------
+
+def read_json(path: Path) -> RawTable:
+    text, encoding = decode_bytes(path, path.read_bytes())
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError.at(path, f"JSON syntax error: {exc.msg}", line=exc.lineno) from None
+    if isinstance(data, dict):
+        data = data.get("cases", data.get("rows"))
+    if not isinstance(data, list):
+        raise InputError.at(path, "expected a list of cases (or {\"cases\": [...]})")
+    headers: list[str] = []
+    for index, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise InputError.at(path, f"record {index} is not an object of fields", line=index)
+        for key in item:
+            if key not in headers:
+                headers.append(key)
+    grid: list[tuple[int, list[Any]]] = [(0, list(headers))]
+    grid += [(index, [item.get(h) for h in headers]) for index, item in enumerate(data, start=1)]
+    return table_from_grid(RawTable(path, "json", encoding=encoding), grid, unit="record")
+
+
+def read_table(path: Path, sheet: str | None = None) -> RawTable:
+    """Read one export by its suffix."""
+    if not path.exists():
+        raise InputError.at(path, "file not found")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path, sheet)
+    if suffix == ".csv":
+        return read_csv(path)
+    if suffix == ".json":
+        return read_json(path)
+    raise InputError.at(path, f"unsupported file type '{path.suffix}'",
+                        hint="export the cases as .xlsx, .csv or .json")

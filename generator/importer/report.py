@@ -1,0 +1,75 @@
+"""The review report of one import: every change made, by case and field, with the text
+before and after, plus counts per kind. For the reviewer only: it holds the personal data
+that was removed, so it is written to `reports/` (gitignored), never under `site/`.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from ..fsutil import atomic_write_text
+from ..privacy.anonymise import Change
+from ..privacy.detect import KINDS
+
+KIND_LABELS = {
+    "name": "姓名 name", "id_number": "身份证号 ID number", "phone": "电话 phone",
+    "bank_card": "银行卡号 bank card", "vin": "车架号 VIN", "plate": "车牌 plate",
+    "house_number": "门牌号 house number",
+}
+
+
+@dataclass
+class CaseChanges:
+    case_id: str
+    case_no: str
+    source: str                  # file:row
+    status: str                  # written / unchanged / skipped (edited) / …
+    changes: list[Change] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)   # personal columns not published
+
+
+def counts(cases: list[CaseChanges]) -> Counter:
+    total: Counter = Counter()
+    for case in cases:
+        total.update(change.kind for change in case.changes)
+    return total
+
+
+def to_csv(cases: list[CaseChanges]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["case_id", "case_no", "source", "status", "field", "kind", "before", "after"])
+    for case in cases:
+        for change in case.changes:
+            writer.writerow([case.case_id, case.case_no, case.source, case.status, change.field, change.kind,
+                             change.before, change.after])
+    return out.getvalue()
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("generator.importer", "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+
+
+def to_html(cases: list[CaseChanges], title: str, sources: list[str], skipped: list[str]) -> str:
+    total = counts(cases)
+    rows = [(KIND_LABELS.get(kind, kind), total.get(kind, 0)) for kind in KINDS]
+    return _environment().get_template("report.html.j2").render(
+        title=title, cases=cases, counts=rows, total=sum(total.values()), sources=sources, skipped=skipped)
+
+
+def write_report(directory: Path, stem: str, cases: list[CaseChanges], sources: list[str],
+                 skipped: list[str]) -> tuple[Path, Path]:
+    html_path = directory / f"{stem}.html"
+    csv_path = directory / f"{stem}.csv"
+    # UTF-8 with BOM so that Excel opens the CSV with the Chinese intact.
+    atomic_write_text(csv_path, "\ufeff" + to_csv(cases))
+    atomic_write_text(html_path, to_html(cases, stem, sources, skipped))
+    return html_path, csv_path

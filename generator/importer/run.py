@@ -1,0 +1,202 @@
+"""`pufa import-cases`: office exports → anonymised public case records + a review report.
+
+Reads and checks every row of every file first; any problem anywhere means nothing is
+written (all-or-nothing). Then each record is written atomically, unless a person edited
+the file since the last import (its hash differs from the manifest): such files are
+skipped and named, unless --force.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError, ProblemCollector
+from ..fsutil import atomic_write_json, atomic_write_text
+from ..privacy.leaks import load_denylist, save_denylist
+from ..yamlio import dump_yaml, load_yaml
+from .columns import BY_KEY, label
+from .convert import ConvertedRow, convert_row
+from .readers import RawTable, read_table
+from .report import KIND_LABELS, CaseChanges, write_report
+
+MANIFEST = ".import-manifest.json"
+_DROPPED = ("party", "id_number", "phone", "plate")
+
+
+@dataclass
+class ImportResult:
+    files: list[str] = field(default_factory=list)
+    rows: int = 0
+    written: list[str] = field(default_factory=list)      # new or updated records
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)      # edited by a person, kept
+    forced: list[str] = field(default_factory=list)       # edited, overwritten by --force
+    counts: Counter = field(default_factory=Counter)
+    report_html: Path | None = None
+    report_csv: Path | None = None
+    denylist_added: int = 0
+
+    def summary(self) -> str:
+        lines = [f"read {self.rows} cases from {len(self.files)} file(s): {len(self.written)} written, "
+                 f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped"
+                 + (f", {len(self.forced)} edited records overwritten (--force)" if self.forced else "")]
+        if self.skipped:
+            lines.append("skipped (edited by a person; re-run with --force to overwrite): " + ", ".join(self.skipped))
+        if self.counts:
+            lines.append("anonymised: " + ", ".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in sorted(self.counts.items())))
+        if self.report_html:
+            lines.append(f"review report (internal, never publish): {self.report_html} and {self.report_csv}")
+        return "\n".join(lines)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _load_manifest(into: Path) -> dict[str, dict]:
+    path = into / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError.at(path, f"import manifest is unreadable: {exc}",
+                            hint="delete it; every existing record will then count as edited") from None
+    records = data.get("records") if isinstance(data, dict) else None
+    return records if isinstance(records, dict) else {}
+
+
+def _check_report_dir(report_dir: Path, into: Path) -> None:
+    report_dir = report_dir.resolve()
+    forbidden = [into.resolve(), into.resolve().parent / "site"]
+    for place in forbidden:
+        if report_dir == place or place in report_dir.parents:
+            raise InputError.at(report_dir, f"the review report holds personal data and must not be written under {place}",
+                                field="--report-dir", hint="use a private folder such as reports/")
+
+
+def _read_all(files: list[Path], sheet: str | None) -> tuple[list[tuple[RawTable, ConvertedRow]], ProblemCollector, int]:
+    problems = ProblemCollector()
+    converted: list[tuple[RawTable, ConvertedRow]] = []
+    rows = 0
+    for path in files:
+        try:
+            table = read_table(path, sheet)
+        except InputError as exc:
+            problems.extend(exc)
+            continue
+        unit = "record" if table.kind == "json" else "row"
+        for row in table.rows:
+            rows += 1
+            if not row.cells:
+                problems.add(path, f"empty {unit}", line=row.number,
+                             hint=f"delete the empty {unit} or fill it in")
+                continue
+            try:
+                converted.append((table, convert_row(str(path), row)))
+            except InputError as exc:
+                problems.extend(exc)
+    return converted, problems, rows
+
+
+def _check_unique(converted: list[tuple[RawTable, ConvertedRow]], into: Path, problems: ProblemCollector) -> None:
+    by_number: dict[str, str] = {}
+    by_id: dict[str, tuple[str, str]] = {}
+    for table, item in converted:
+        where = f"{table.file}:{item.row}"
+        number = "".join(item.case_no.split())
+        if number in by_number:
+            problems.add(table.file, f"duplicate case number {item.case_no} (also at {by_number[number]})",
+                         line=item.row, field=label("case_no"), hint="each case number may appear once")
+            continue
+        by_number[number] = where
+        if item.case.id in by_id:
+            other_no, other_where = by_id[item.case.id]
+            problems.add(table.file, f"case numbers {item.case_no} and {other_no} ({other_where}) both give id "
+                         f"'{item.case.id}'", line=item.row, field=label("case_no"),
+                         hint="the id is year-serial of the case number; the two must differ")
+            continue
+        by_id[item.case.id] = (item.case_no, where)
+        existing = into / f"{item.case.id}.yaml"
+        if existing.exists():
+            try:
+                data, _ = load_yaml(existing)
+            except InputError:
+                continue  # a broken file: the edit check below keeps it unless --force
+            other = str((data or {}).get("case_no", "")) if isinstance(data, dict) else ""
+            if other and "".join(other.split()) != number:
+                problems.add(table.file, f"case number {item.case_no} gives id '{item.case.id}', which "
+                             f"{existing} already uses for {other}", line=item.row, field=label("case_no"),
+                             hint="rename one of the two records' id by hand")
+
+
+def import_cases(files: list[Path], into: Path, sheet: str | None = None, force: bool = False,
+                 report_dir: Path | None = None) -> ImportResult:
+    into = Path(into)
+    project = into.resolve().parent
+    report_dir = Path(report_dir) if report_dir else project / "reports"
+    _check_report_dir(report_dir, into)
+    if into.exists() and not into.is_dir():
+        raise InputError.at(into, "--into must be a folder")
+
+    converted, problems, rows = _read_all([Path(f) for f in files], sheet)
+    _check_unique(converted, into, problems)
+    problems.raise_if_any()
+
+    # Decide every record's fate before the first write.
+    manifest = _load_manifest(into)
+    result = ImportResult(files=[str(f) for f in files], rows=rows)
+    plans: list[tuple[Path, bytes]] = []
+    report_cases: list[CaseChanges] = []
+    for table, item in converted:
+        name = f"{item.case.id}.yaml"
+        path = into / name
+        data = dump_yaml(item.case.to_mapping()).encode("utf-8")
+        status = "written"
+        if path.exists():
+            current = path.read_bytes()
+            recorded = manifest.get(name, {}).get("sha256")
+            if current == data:
+                status = "unchanged"
+            elif recorded != _sha256(current):
+                status = "overwritten (--force)" if force else "skipped: edited by a person"
+        if status == "written":
+            result.written.append(item.case.id)
+            plans.append((path, data))
+        elif status == "unchanged":
+            result.unchanged.append(item.case.id)
+        elif status.startswith("overwritten"):
+            result.forced.append(item.case.id)
+            result.written.append(item.case.id)
+            plans.append((path, data))
+        else:
+            result.skipped.append(item.case.id)
+        if not status.startswith("skipped"):
+            manifest[name] = {"sha256": _sha256(data), "case_no": item.case_no}
+        dropped = [BY_KEY[k].header for k in _DROPPED if table.headers.get(k) is not None]
+        changes = item.anonymiser.changes
+        result.counts.update(change.kind for change in changes)
+        report_cases.append(CaseChanges(item.case.id, item.case_no, f"{table.file}:{item.row}", status,
+                                        list(changes), dropped))
+
+    for path, data in plans:
+        atomic_write_text(path, data.decode("utf-8"))
+    into.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(into / MANIFEST, {"version": 1, "records": dict(sorted(manifest.items()))})
+
+    denylist = load_denylist(project)
+    for _, item in converted:
+        for value, kind in item.anonymiser.removed.items():
+            if denylist.add(kind, value):
+                result.denylist_added += 1
+    if result.denylist_added:
+        save_denylist(project, denylist)
+
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("import-%Y%m%d-%H%M%S")
+    result.report_html, result.report_csv = write_report(report_dir, stamp, report_cases, result.files,
+                                                         result.skipped)
+    return result

@@ -1,0 +1,144 @@
+"""The replacement policy: how each kind of personal datum is written in published text.
+
+As courts publish judgments: a natural person becomes surname + 某 (王某; a second person
+with the same surname in the same case 王某某, then 王某甲, 王某乙 …), consistently across
+every field of one case, the title included; ID numbers, phones, bank cards, VINs and house
+numbers are replaced by [已隐去]; plates keep province + city letter only
+(鲁A*****). Everything else — case numbers, company names, law titles, article numbers,
+amounts, dates, stations, roads and districts — is left exactly as written.
+
+One case at a time: `CaseAnonymiser(party=…, known=…)` learns the case's people first (the
+party, then role-introduced names in field order), then rewrites each field and records
+every change for the review report.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .detect import Finding, is_person_name, plate_prefix, resolve_overlaps, scan_text
+from .surnames import surname_of
+
+REMOVED = "[已隐去]"
+PLATE_MASK = "*****"
+# 王某, 王某某, 王某甲, 王某乙 … : the n-th distinct person with one surname in a case.
+_ALIAS_SUFFIXES = ("某", "某某") + tuple("某" + c for c in "甲乙丙丁戊己庚辛壬癸")
+_PARTY_SPLIT = re.compile(r"[、，,；;/\s]+|和|与|及")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One replacement, for the review report (before is shown to the reviewer only)."""
+
+    field: str
+    kind: str
+    before: str
+    after: str
+
+
+@dataclass
+class Pseudonyms:
+    """Names → aliases within one case, handed out in order of first appearance."""
+
+    aliases: dict[str, str] = field(default_factory=dict)
+    _used: dict[str, int] = field(default_factory=dict)
+
+    def alias(self, name: str) -> str:
+        if name not in self.aliases:
+            surname = surname_of(name)
+            n = self._used.get(surname, 0)
+            self._used[surname] = n + 1
+            suffix = _ALIAS_SUFFIXES[n] if n < len(_ALIAS_SUFFIXES) else f"某{n + 1}"
+            self.aliases[name] = surname + suffix
+        return self.aliases[name]
+
+
+def party_names(party: str) -> list[str]:
+    """The natural persons named in a 当事人 value ('张三、李四' → both; a company → none)."""
+    return [part for part in _PARTY_SPLIT.split(party or "") if is_person_name(part)]
+
+
+class CaseAnonymiser:
+    """Anonymises the text fields of one case consistently."""
+
+    def __init__(self, party: str = "", known: Iterable[tuple[str, str]] = ()):
+        """`party`: the 当事人 value; `known`: (kind, value) pairs from personal columns
+        (身份证号, 联系电话, 车牌号) that must go wherever they occur, even in a form the
+        detectors would not recognise."""
+        self.pseudonyms = Pseudonyms()
+        self.changes: list[Change] = []
+        self.removed: dict[str, str] = {}         # value → kind, for the deny list
+        self._known = [(k, v.strip()) for k, v in known if v and v.strip()]
+        for name in party_names(party):
+            self.pseudonyms.alias(name)
+            self.removed[name] = "name"
+        for kind, value in self._known:
+            self.removed[value] = kind
+        self._name_regex: re.Pattern | None = None
+
+    def learn(self, texts: Iterable[str]) -> None:
+        """Give aliases to every role-introduced name, in order of first appearance."""
+        for text in texts:
+            for finding in scan_text(text or ""):
+                if finding.kind == "name":
+                    self.pseudonyms.alias(finding.text)
+                    self.removed[finding.text] = "name"
+        names = sorted(self.pseudonyms.aliases, key=lambda n: (-len(n), n))
+        self._name_regex = re.compile("|".join(map(re.escape, names))) if names else None
+
+    def _findings(self, text: str) -> list[Finding]:
+        found = [f for f in scan_text(text) if f.kind != "name"]
+        if self._name_regex is not None:
+            found += [Finding("name", m.start(), m.end(), m.group()) for m in self._name_regex.finditer(text)]
+        for kind, value in self._known:
+            start = text.find(value)
+            while start != -1:
+                found.append(Finding(kind, start, start + len(value), value))
+                start = text.find(value, start + len(value))
+        return resolve_overlaps(found)
+
+    def replacement(self, finding: Finding) -> str:
+        if finding.kind == "name":
+            return self.pseudonyms.alias(finding.text)
+        if finding.kind == "plate":
+            prefix = plate_prefix(finding.text)
+            return (prefix + PLATE_MASK) if prefix else REMOVED
+        return REMOVED
+
+    def field(self, name: str, text: str) -> str:
+        """The published form of one field's text; every change is recorded."""
+        if self._name_regex is None and self.pseudonyms.aliases:
+            self.learn(())
+        if not text:
+            return text
+        findings = self._findings(text)
+        if not findings:
+            return text
+        parts: list[str] = []
+        last = 0
+        for finding in findings:
+            after = self.replacement(finding)
+            parts.append(text[last:finding.start])
+            parts.append(after)
+            last = finding.end
+            self.changes.append(Change(name, finding.kind, finding.text, after))
+            if finding.kind != "name" or finding.text not in self.removed:
+                self.removed.setdefault(finding.text, finding.kind)
+        parts.append(text[last:])
+        return "".join(parts)
+
+
+def anonymise_fields(fields: dict[str, str], party: str = "",
+                     known: Iterable[tuple[str, str]] = ()) -> tuple[dict[str, str], CaseAnonymiser]:
+    """Anonymise every field of one case; returns the new fields and the anonymiser (its
+    `.changes` and `.removed` feed the review report and the deny list)."""
+    anonymiser = CaseAnonymiser(party, known)
+    anonymiser.learn(fields.values())
+    return {name: anonymiser.field(name, text) for name, text in fields.items()}, anonymiser
+
+
+def anonymise_text(text: str, party: str = "") -> str:
+    """Convenience for one free text (tests, transcripts): the same policy as for a case."""
+    out, _ = anonymise_fields({"text": text}, party)
+    return out["text"]
