@@ -82,9 +82,18 @@
     play(0);
   }
 
+  function bindPrint() {
+    var buttons = document.querySelectorAll("[data-pufa-print]");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].hidden = false;
+      buttons[i].onclick = function () { window.print(); };
+    }
+  }
+
   function init() {
     markPrintUrls(document);
     bindProjector();
+    bindPrint();
     startPlaylist();
   }
 
