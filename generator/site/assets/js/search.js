@@ -1,0 +1,196 @@
+/* pufa search: Pagefind's JS API (self-hosted under pagefind/), our own small UI.
+   Exact-phrase matches are ranked first: Pagefind also matches pages holding only the
+   parts of a compound query (网约车 → 网 约 车), which must not outrank real matches.
+   Every piece of result text is put in the page with textContent, never as HTML. */
+(function () {
+  "use strict";
+
+  function siteRoot() {
+    var base = ".";
+    var config = document.getElementById("__config");
+    if (config) {
+      try { base = JSON.parse(config.textContent).base || "."; } catch (e) { /* keep "." */ }
+    }
+    return new URL(base.replace(/\/*$/, "/"), location.href);
+  }
+
+  var pagefindReady = null;
+  function pagefind() {
+    if (!pagefindReady) {
+      var root = siteRoot();
+      pagefindReady = import(new URL("pagefind/pagefind.js", root).href).then(function (pf) {
+        return Promise.resolve(pf.options({ baseUrl: root.pathname })).then(function () {
+          pf.init();
+          return pf;
+        });
+      });
+    }
+    return pagefindReady;
+  }
+
+  function plain(text) {
+    // Pagefind stores content HTML-escaped; decode entities without parsing markup.
+    var area = document.createElement("textarea");
+    area.innerHTML = text || "";
+    return area.value;
+  }
+
+  function phraseScore(query, data) {
+    var q = query.replace(/\s+/g, "");
+    if (!q) return 0;
+    var title = plain((data.meta && data.meta.title) || "").replace(/\s+/g, "");
+    var content = plain(data.content || "").replace(/\s+/g, "");
+    if (title.indexOf(q) >= 0) return 2;
+    if (content.indexOf(q) >= 0) return 1;
+    return 0;
+  }
+
+  function excerptNode(query, data) {
+    var text = plain(data.content || "").replace(/\s+/g, " ");
+    var q = query.trim();
+    var at = q ? text.indexOf(q) : -1;
+    var start = Math.max(0, (at >= 0 ? at : 0) - 24);
+    var snippet = text.slice(start, start + 90);
+    var p = document.createElement("p");
+    p.className = "pufa-result__excerpt";
+    if (start > 0) p.appendChild(document.createTextNode("…"));
+    var i = q ? snippet.indexOf(q) : -1;
+    if (i >= 0) {
+      p.appendChild(document.createTextNode(snippet.slice(0, i)));
+      var mark = document.createElement("mark");
+      mark.textContent = q;
+      p.appendChild(mark);
+      p.appendChild(document.createTextNode(snippet.slice(i + q.length)));
+    } else {
+      p.appendChild(document.createTextNode(snippet));
+    }
+    if (start + 90 < text.length) p.appendChild(document.createTextNode("…"));
+    return p;
+  }
+
+  function resultItem(query, data) {
+    var li = document.createElement("li");
+    li.className = "pufa-result";
+    var a = document.createElement("a");
+    a.className = "pufa-result__title";
+    a.href = data.url;
+    a.textContent = plain((data.meta && data.meta.title) || data.url);
+    li.appendChild(a);
+    var bits = [];
+    if (data.meta && data.meta.category) bits.push(plain(data.meta.category));
+    if (data.meta && data.meta.date) bits.push(plain(data.meta.date));
+    if (bits.length) {
+      var meta = document.createElement("div");
+      meta.className = "pufa-result__meta";
+      meta.textContent = bits.join(" · ");
+      li.appendChild(meta);
+    }
+    li.appendChild(excerptNode(query, data));
+    return li;
+  }
+
+  var RANK_WINDOW = 40; // results whose text we load to rank exact phrases first
+
+  function setup(form) {
+    var mode = form.getAttribute("data-pufa-search");
+    var limit = parseInt(form.getAttribute("data-limit") || "10", 10);
+    var input = form.querySelector("input[name=q]");
+    var list = form.querySelector(".pufa-search__results");
+    var status = form.querySelector(".pufa-search__status");
+    var more = form.querySelector(".pufa-search__more");
+    var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
+    var ranked = [], shown = 0, serial = 0, timer = null, lastQuery = "";
+
+    function filters() {
+      var out = {};
+      selects.forEach(function (s) { if (s.value) out[s.getAttribute("data-filter")] = s.value; });
+      return out;
+    }
+
+    function showMore() {
+      var next = ranked.slice(shown, shown + limit);
+      shown += next.length;
+      next.forEach(function (data) { list.appendChild(resultItem(lastQuery, data)); });
+      if (more) {
+        if (mode === "live") {
+          more.hidden = ranked.length <= shown;
+          more.href = form.action + "?q=" + encodeURIComponent(lastQuery);
+        } else {
+          more.hidden = ranked.length <= shown;
+        }
+      }
+    }
+
+    function run() {
+      var query = input.value.trim();
+      var mine = ++serial;
+      lastQuery = query;
+      if (!query) {
+        list.textContent = "";
+        status.textContent = "";
+        if (more) more.hidden = true;
+        return;
+      }
+      status.textContent = "正在搜索…";
+      pagefind().then(function (pf) {
+        return pf.search(query, { filters: filters() });
+      }).then(function (search) {
+        if (mine !== serial) return null;
+        var head = search.results.slice(0, RANK_WINDOW);
+        return Promise.all(head.map(function (r) { return r.data(); })).then(function (datas) {
+          if (mine !== serial) return;
+          var order = datas.map(function (d, i) { return { d: d, i: i, s: phraseScore(query, d) }; });
+          order.sort(function (a, b) { return (b.s - a.s) || (a.i - b.i); });
+          ranked = order.map(function (o) { return o.d; });
+          list.textContent = "";
+          shown = 0;
+          var total = search.results.length;
+          status.textContent = total ? "找到 " + total + " 个结果" : "没有找到与“" + query + "”相关的内容";
+          showMore();
+        });
+      }).catch(function (err) {
+        status.textContent = "搜索暂不可用（" + (err && err.message ? err.message : err) + "）";
+      });
+    }
+
+    function fillFilters() {
+      if (!selects.length) return;
+      pagefind().then(function (pf) { return pf.filters(); }).then(function (all) {
+        selects.forEach(function (s) {
+          var name = s.getAttribute("data-filter");
+          var values = Object.keys(all[name] || {}).sort();
+          if (name === "year") values.reverse();
+          var wanted = new URLSearchParams(location.search).get(name) || "";
+          values.forEach(function (v) {
+            var o = document.createElement("option");
+            o.value = v;
+            o.textContent = v + "（" + all[name][v] + "）";
+            s.appendChild(o);
+          });
+          if (wanted) s.value = wanted;
+        });
+        if (input.value.trim()) run();
+      }).catch(function () { /* search itself reports the problem */ });
+    }
+
+    form.addEventListener("submit", function (e) {
+      if (mode === "full") { e.preventDefault(); run(); }
+    });
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 200);
+    });
+    selects.forEach(function (s) { s.addEventListener("change", run); });
+    if (more && mode !== "live") more.addEventListener("click", showMore);
+
+    var q = new URLSearchParams(location.search).get("q");
+    if (mode === "full" && q) input.value = q;
+    if (selects.length) fillFilters(); else if (input.value.trim()) run();
+  }
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-pufa-search]"), setup);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,266 @@
+"""`pufa build`: one function that reads top to bottom.
+
+    load + validate every input (model) → generate every page (sections) → write them as
+    Markdown into a temporary docs folder → mkdocs build → Pagefind index → leak gate →
+    swap the finished site into `<project>/site/`.
+
+Nothing is written to `site/` until every step passed; on any failure the previous site
+stays byte-identical and the temporary folder is removed.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from markupsafe import escape
+
+from ..config import ProjectConfig, load_config
+from ..errors import InputError, LeakError, PufaError
+from ..fsutil import swap_directory
+from .leakgate import check_site
+from .model import SiteModel, load_model
+from .pages import Asset, Page
+
+HERE = Path(__file__).parent
+ASSETS = HERE / "assets"
+OVERRIDES = HERE / "overrides"
+ASSET_PREFIX = "assets/pufa"          # where our CSS/JS/images land in the site
+SHARE_IMAGE = f"{ASSET_PREFIX}/img/share.png"
+
+
+class BuildError(PufaError):
+    """mkdocs or Pagefind failed on generated input (a bug or a broken install)."""
+
+    exit_code = 1
+
+
+@dataclass
+class BuildReport:
+    site_dir: Path
+    pages: int = 0
+    assets: int = 0
+    files: int = 0
+    bytes: int = 0
+    largest: tuple[str, int] = ("", 0)
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.timings.values())
+
+    def summary(self) -> str:
+        steps = ", ".join(f"{name} {sec:.1f}s" for name, sec in self.timings.items())
+        lines = [f"built {self.pages} pages into {self.site_dir} in {self.seconds:.1f}s ({steps})",
+                 f"{self.files} files, {self.bytes / 1e6:.1f} MB; largest {self.largest[0]} "
+                 f"({self.largest[1] / 1e3:.0f} KB); leak gate: clean"]
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+class _Timer:
+    def __init__(self, report: BuildReport, progress: bool):
+        self.report, self.progress = report, progress
+
+    def step(self, name: str):
+        timer = self
+
+        class _Step:
+            def __enter__(self):
+                if timer.progress:
+                    print(f"pufa build: {name}…", flush=True)
+                self.start = time.perf_counter()
+
+            def __exit__(self, *exc):
+                timer.report.timings[name] = time.perf_counter() - self.start
+        return _Step()
+
+
+def build_site(project: Path, progress: bool = True) -> BuildReport:
+    config = load_config(project)
+    report = BuildReport(config.site_dir)
+    timer = _Timer(report, progress)
+    with timer.step("load"):
+        model = load_model(config)
+    config.cache_dir.mkdir(parents=True, exist_ok=True)
+    # Same filesystem as site/, so the final swap is one rename.
+    work = Path(tempfile.mkdtemp(prefix="build-", dir=config.cache_dir))
+    try:
+        with timer.step("pages"):
+            items = collect(model)
+            nav = write_docs(items, work / "docs", report)
+        with timer.step("mkdocs"):
+            derived = write_mkdocs_config(config, model, work, nav)
+            run_mkdocs(derived, report)
+        with timer.step("search"):
+            run_pagefind(work / "site")
+        with timer.step("leak gate"):
+            leaks = check_site(work / "site", project_root=config.root, allowed_hosts=_own_hosts(model))
+            if not leaks.ok:
+                raise LeakError("the built site was NOT published (site/ is unchanged):\n" + leaks.summary())
+        _measure(work / "site", report)
+        swap_directory(work / "site", config.site_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return report
+
+
+def collect(model: SiteModel) -> list[Page | Asset]:
+    """Every page and asset of every section; a path produced twice is a bug we refuse."""
+    from .sections import SECTIONS
+    items: list[Page | Asset] = []
+    seen: dict[str, str] = {}
+    for section in SECTIONS:
+        name = section.__name__.rsplit(".", 1)[-1]
+        for item in section.pages(model):
+            if item.path in seen:
+                raise BuildError(f"two writers for {item.path}: sections '{seen[item.path]}' and '{name}'")
+            seen[item.path] = name
+            items.append(item)
+    for folder in ("css", "js", "img"):
+        for path in sorted((ASSETS / folder).glob("*")):
+            if path.is_file():
+                target = f"{ASSET_PREFIX}/{folder}/{path.name}"
+                if target in seen:
+                    raise BuildError(f"two writers for {target}")
+                seen[target] = "assets"
+                items.append(Asset(target, source=path))
+    return items
+
+
+def page_markdown(page: Page) -> str:
+    """Front matter + one raw-HTML block. Titles/descriptions are stored HTML-escaped
+    because Material prints page.meta values without escaping; our override prints them
+    as they are."""
+    meta = {"title": str(escape(page.title)), "description": str(escape(page.description)), **page.meta}
+    head = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items())
+    attrs = ' data-pagefind-body' if page.search else ''
+    filters = "".join(
+        f'<span data-pagefind-filter="{escape(name)}:{escape(value)}"></span>'
+        for name, values in sorted(page.filters.items()) for value in values
+        if "," not in value) if page.search else ""
+    # Blank lines would end the raw-HTML block for some Markdown parsers: drop them.
+    body = "\n".join(line for line in page.body.splitlines() if line.strip())
+    return f"---\n{head}\n---\n\n<div class=\"pufa-page\"{attrs}>{filters}\n{body}\n</div>\n"
+
+
+def write_docs(items: Iterable[Page | Asset], docs: Path, report: BuildReport) -> list[dict[str, str]]:
+    """Write pages and assets; return the nav (only pages marked in_nav, section order)."""
+    nav: list[dict[str, str]] = []
+    for item in items:
+        target = docs / item.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(item, Page):
+            target.write_text(page_markdown(item), encoding="utf-8")
+            report.pages += 1
+            if item.in_nav:
+                nav.append({str(escape(item.title)): item.path})
+        elif item.source is not None:
+            shutil.copyfile(item.source, target)
+            report.assets += 1
+        else:
+            target.write_bytes(item.data or b"")
+            report.assets += 1
+    return nav
+
+
+def write_mkdocs_config(config: ProjectConfig, model: SiteModel, work: Path, nav: list) -> Path:
+    """The user's mkdocs.yml stays thin; this derived file inherits it (mkdocs INHERIT)
+    and fills in what the build decides."""
+    overrides = work / "overrides"
+    shutil.copytree(OVERRIDES, overrides)
+    docs = work / "docs"
+    css = sorted(p.relative_to(docs).as_posix() for p in (docs / ASSET_PREFIX / "css").glob("*.css"))
+    js = sorted(p.relative_to(docs).as_posix() for p in (docs / ASSET_PREFIX / "js").glob("*.js"))
+    derived = {
+        "INHERIT": str(config.mkdocs_file),
+        "site_name": model.settings.site_name,
+        "docs_dir": "docs",
+        "site_dir": "site",
+        "use_directory_urls": True,
+        "nav": nav,
+        "not_in_nav": "*",
+        "theme": {"name": "material", "custom_dir": "overrides", "font": False,
+                  "language": "zh", "favicon": f"{ASSET_PREFIX}/img/favicon.png"},
+        "plugins": [],                      # Material's search is replaced by Pagefind
+        "extra_css": css,
+        "extra_javascript": js,
+        "extra": {"generator": False, "pufa_share_image": SHARE_IMAGE},
+        "validation": {"nav": {"omitted_files": "ignore", "not_found": "warn", "absolute_links": "ignore"},
+                       "links": {"not_found": "ignore", "absolute_links": "ignore",
+                                 "unrecognized_links": "ignore", "anchors": "ignore"}},
+    }
+    path = work / "mkdocs.yml"
+    path.write_text(json.dumps(derived, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run_mkdocs(config_file: Path, report: BuildReport) -> None:
+    from mkdocs import exceptions
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config as load_mkdocs_config
+
+    handler = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    previous = logger.propagate
+    logger.propagate = False            # mkdocs' own chatter stays out of our output
+    try:
+        try:
+            cfg = load_mkdocs_config(config_file=str(config_file))
+        except exceptions.ConfigurationError as exc:
+            raise InputError.at("mkdocs.yml", f"invalid mkdocs configuration: {exc}") from None
+        try:
+            build(cfg)
+        except exceptions.MkDocsException as exc:
+            raise BuildError(f"mkdocs build failed: {exc}") from None
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous
+    report.warnings.extend(handler.messages)
+
+
+def pagefind_executable() -> str:
+    """The extended Pagefind binary (it segments Chinese text)."""
+    from pagefind_bin_extended import get_executable
+    return str(get_executable())
+
+
+def run_pagefind(site: Path) -> None:
+    result = subprocess.run([pagefind_executable(), "--site", str(site), "--silent", "--force-language", "zh"],
+                            capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+    if result.returncode != 0:
+        raise BuildError(f"Pagefind failed ({result.returncode}): {(result.stderr or result.stdout).strip()[:500]}")
+
+
+def _own_hosts(model: SiteModel) -> tuple[str, ...]:
+    from urllib.parse import urlsplit
+    host = urlsplit(model.settings.site_url).hostname if model.settings.site_url else None
+    return (host,) if host else ()
+
+
+def _measure(site: Path, report: BuildReport) -> None:
+    for path in site.rglob("*"):
+        if path.is_file():
+            size = path.stat().st_size
+            report.files += 1
+            report.bytes += size
+            if size > report.largest[1]:
+                report.largest = (path.relative_to(site).as_posix(), size)

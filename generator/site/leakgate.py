@@ -1,0 +1,221 @@
+"""The leak gate: nothing personal and nothing loaded from outside leaves the build.
+
+`check_site(site_dir)` reads every output file (HTML, JS, CSS, JSON, XML, the Pagefind
+index and fragments, which are gzip-compressed and decompressed here first) and reports
+
+* personal data: `generator.privacy.leaks.find_leaks` (the detectors plus the project's
+  private deny list of every datum an import ever removed);
+* outside references: a resource the browser would load, or a link it would follow, on a
+  host other than 127.0.0.1/localhost (or the site's own `site_url` host): `src=`,
+  `href=`, `srcset=`, `poster=`, `action=`, CSS `url()`/`@import`, JS `fetch()`/
+  `import()`/`importScripts()`/`new Worker()`/`.src =`. Outside addresses may appear in
+  page text, never as a link or a resource.
+
+Findings print as `file:line: kind: masked-sample`; the datum itself is never printed.
+"""
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+from urllib.parse import urlsplit
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+TEXT_SUFFIXES = {".html", ".htm", ".js", ".mjs", ".css", ".json", ".xml", ".txt", ".svg", ".vtt", ".srt",
+                 ".md", ".webmanifest", ".csv", ".yaml", ".yml", ".map"}
+GZIP_SUFFIXES = {".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter", ".gz"}
+WEB_SUFFIXES = {".html", ".htm", ".js", ".mjs", ".css", ".svg"}
+
+_URL = r"""((?:https?:)?//[^\s"'<>)`\\]+)"""
+_OUTSIDE_PATTERNS = [
+    ("html-attribute", re.compile(r"""(?<![\w-])(?:src|href|srcset|poster|action|formaction|data|xlink:href|background)\s*=\s*["']?\s*""" + _URL, re.I)),
+    ("css-url", re.compile(r"""url\(\s*["']?\s*""" + _URL, re.I)),
+    ("css-import", re.compile(r"""@import\s+["']\s*""" + _URL, re.I)),
+    ("script-load", re.compile(r"""(?:fetch|import|importScripts|Worker|SharedWorker|EventSource|WebSocket|sendBeacon)\s*\(\s*["'`]\s*""" + _URL)),
+    ("script-src", re.compile(r"""\.(?:src|href)\s*=\s*["'`]\s*""" + _URL)),
+]
+
+
+@dataclass(frozen=True)
+class LeakFinding:
+    file: str
+    line: int
+    kind: str          # a personal-data kind (phone, id_number, …) or 'outside:<how>'
+    sample: str        # masked: never the datum in full
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.kind}: {self.sample}"
+
+
+@dataclass
+class LeakReport:
+    findings: list[LeakFinding] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def summary(self, limit: int = 50) -> str:
+        if self.ok:
+            return f"leak gate: {self.files} files checked, no personal data, no outside references"
+        lines = [str(f) for f in self.findings[:limit]]
+        if len(self.findings) > limit:
+            lines.append(f"… and {len(self.findings) - limit} more")
+        lines.append(f"leak gate: {len(self.findings)} finding(s) in {self.files} files checked")
+        return "\n".join(lines)
+
+
+def mask(text: str) -> str:
+    """'13812345678' → '13*********'; '王小明' → '王**': enough to find it, not to read it."""
+    text = " ".join(text.split())
+    keep = 1 if len(text) <= 4 else min(3, len(text) // 4)
+    return text[:keep] + "*" * (len(text) - keep)
+
+
+def _detector(project_root: Path | None) -> Callable[[str], list]:
+    """find_leaks with the project's deny list where the privacy module has it."""
+    try:
+        from ..privacy.leaks import find_leaks, load_denylist
+    except ImportError:
+        from ..privacy.detect import scan_text
+        return scan_text
+    denylist = load_denylist(project_root) if project_root is not None else None
+    return lambda text: find_leaks(text, denylist)
+
+
+def read_text(path: Path) -> str | None:
+    """The text of an output file, decompressed where needed; None for binary files."""
+    suffix = path.suffix.lower()
+    if suffix in GZIP_SUFFIXES:
+        raw = path.read_bytes()
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error):
+            pass
+        # Pagefind's index chunks are CBOR: strings stay UTF-8 inside, which is what we scan.
+        return raw.decode("utf-8", errors="replace")
+    if suffix in TEXT_SUFFIXES:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    return None
+
+
+# What a person reads in an HTML page: text and a few attributes. SVG drawings, CSS and
+# markup are blanked (same length, newlines kept, so line numbers stay right): icon path
+# data like "0 3 1.4 5…" is not a phone number.
+_BLANK_BLOCKS = re.compile(r"<svg\b.*?</svg>|<style\b.*?</style>|<!--.*?-->", re.S | re.I)
+_TAG = re.compile(r"<[^>]*>", re.S)
+_READABLE_ATTR = re.compile(
+    r"""(?<![\w-])(?:alt|title|content|aria-label|placeholder|value|label|data-pagefind-[\w-]+)\s*=\s*("[^"]*"|'[^']*')""", re.I)
+
+
+def _blank(match: re.Match) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def readable_html(html: str) -> str:
+    """Page text for the personal-data scan, with offsets unchanged."""
+    text = _BLANK_BLOCKS.sub(_blank, html)
+
+    def tag(match: re.Match) -> str:
+        blank = list(_blank(match))
+        for attr in _READABLE_ATTR.finditer(match.group(0)):
+            start, end = attr.span(1)
+            blank[start + 1:end - 1] = match.group(0)[start + 1:end - 1]
+        return "".join(blank)
+
+    return _TAG.sub(tag, text)
+
+
+_VENDOR_PAGEFIND = re.compile(r"^pagefind/(?:pagefind[\w.-]*\.(?:js|css)|wasm\.[\w-]+\.pagefind)$")
+
+
+def vendor_digests() -> set[str]:
+    """SHA-256 of the files that the theme and pufa itself ship (identical copies in the
+    output are code, not content, so they cannot carry a record's personal data)."""
+    import hashlib
+    import material
+    roots = [Path(material.__file__).parent / "templates" / "assets", Path(__file__).parent / "assets"]
+    digests = set()
+    for root in roots:
+        for path in root.rglob("*"):
+            if path.is_file():
+                digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
+    return digests
+
+
+def _is_vendor(path: Path, relative: str, digests: set[str]) -> bool:
+    import hashlib
+    if _VENDOR_PAGEFIND.match(relative):
+        return True
+    if path.suffix.lower() in {".js", ".css", ".map"}:
+        return hashlib.sha256(path.read_bytes()).hexdigest() in digests
+    return False
+
+
+def _line_at(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
+
+
+def outside_references(text: str, allowed_hosts: Iterable[str] = ()) -> list[tuple[int, str, str]]:
+    """(offset, how, url) of each reference to an outside host in HTML/CSS/JS text."""
+    allowed = set(LOCAL_HOSTS) | set(allowed_hosts)
+    out = []
+    for how, pattern in _OUTSIDE_PATTERNS:
+        for match in pattern.finditer(text):
+            url = match.group(1)
+            host = urlsplit(url if not url.startswith("//") else "http:" + url).hostname or ""
+            if host and host not in allowed:
+                out.append((match.start(1), how, url))
+    return sorted(out)
+
+
+def _hosts_from_sitemap(site_dir: Path) -> tuple[str, ...]:
+    """The site's own host (mkdocs site_url) as written in sitemap.xml, if any."""
+    sitemap = site_dir / "sitemap.xml"
+    if not sitemap.exists():
+        return ()
+    match = re.search(r"<loc>\s*(https?://[^<\s]+)", sitemap.read_text(encoding="utf-8", errors="replace"))
+    host = urlsplit(match.group(1)).hostname if match else None
+    return (host,) if host else ()
+
+
+def check_site(site_dir: str | Path, cases_dir: str | Path | None = None, *,
+               project_root: str | Path | None = None, allowed_hosts: Iterable[str] | None = None) -> LeakReport:
+    """Scan every file of a built site (and optionally the public case records)."""
+    from ..errors import InputError
+    site_dir = Path(site_dir)
+    if not site_dir.is_dir():
+        raise InputError.at(site_dir, "no built site here", hint="run 'pufa build' first or pass SITE_DIR")
+    root = Path(project_root) if project_root is not None else site_dir.resolve().parent
+    detect = _detector(root)
+    hosts = tuple(allowed_hosts) if allowed_hosts is not None else _hosts_from_sitemap(site_dir)
+    report = LeakReport()
+    files = sorted(p for p in site_dir.rglob("*") if p.is_file())
+    if cases_dir is not None:
+        files += sorted(Path(cases_dir).glob("*.y*ml"))
+    digests = vendor_digests()
+    for path in files:
+        text = read_text(path)
+        report.files += 1
+        if text is None:
+            continue
+        shown = path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
+        readable = readable_html(text) if path.suffix.lower() in (".html", ".htm") else text
+        if _is_vendor(path, shown, digests):
+            readable = ""
+        for finding in detect(readable):
+            report.findings.append(LeakFinding(shown, _line_at(text, finding.start), finding.kind, mask(finding.text)))
+        if path.suffix.lower() in WEB_SUFFIXES:
+            for offset, how, url in outside_references(text, hosts):
+                report.findings.append(LeakFinding(shown, _line_at(text, offset), f"outside:{how}", _mask_url(url)))
+    return report
+
+
+def _mask_url(url: str) -> str:
+    """Hosts are not personal: show the host, cut the rest."""
+    parts = urlsplit(url if not url.startswith("//") else "http:" + url)
+    return f"{parts.scheme + '://' if parts.scheme and not url.startswith('//') else '//'}{parts.hostname}/…"

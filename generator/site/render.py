@@ -1,0 +1,129 @@
+"""Templates and URLs.
+
+Every record value reaches a page through this Jinja environment, whose autoescape is
+always on: `<script>` or `[x](javascript:…)` in a field becomes text, never markup. Page
+bodies are raw HTML inside a Markdown file, so Python-Markdown does not touch record text
+either.
+
+URL helpers return site-root-relative URLs ('cases/2024-1001/'); templates put the
+page's `root` prefix ('../../') in front, so the site works from any folder or sub-path.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup, escape
+from pypinyin import Style, lazy_pinyin
+
+TEMPLATES = Path(__file__).parent / "templates"
+_CN_PREFIX = "中华人民共和国"
+
+
+def slugify(text: str) -> str:
+    """Stable ASCII slug of Chinese text: 网约车 → 'wang-yue-che'; ASCII kept as is."""
+    parts: list[str] = []
+    for piece in lazy_pinyin(str(text), style=Style.NORMAL, errors=lambda s: [s]):
+        piece = re.sub(r"[^a-z0-9]+", "-", piece.lower()).strip("-")
+        if piece:
+            parts.append(piece)
+    slug = "-".join(parts)
+    return re.sub(r"-{2,}", "-", slug).strip("-") or "x"
+
+
+@lru_cache(maxsize=4096)
+def law_slug(title: str) -> str:
+    """A law's URL slug, from its title alone (so it is stable and needs no lookup):
+    《中华人民共和国道路运输条例》 and 《道路运输条例》 both → 'dao-lu-yun-shu-tiao-li'."""
+    title = title.strip().strip("《》").strip()
+    return slugify(title.removeprefix(_CN_PREFIX))
+
+
+def case_url(case_id: str) -> str:
+    return f"cases/{case_id}/"
+
+
+def law_url(title: str, article_key: str | None = None) -> str:
+    url = f"laws/{law_slug(title)}/"
+    return f"{url}#a{article_key}" if article_key else url
+
+
+def facet_url(facet: str, value: str | int | None = None, page: int = 1) -> str:
+    """Case listing narrowed by one facet: facet_url('category', '网约车') → 'cases/category/wang-yue-che/'.
+    facet '' (or value None) is the full listing."""
+    base = "cases/" if not facet or value is None else f"cases/{facet}/{slugify(str(value))}/"
+    return base if page <= 1 else f"{base}page/{page}/"
+
+
+def episode_url(episode_id: str) -> str:
+    return f"videos/{episode_id}/"
+
+
+def lesson_url(lesson_id: str) -> str:
+    return f"lessons/{lesson_id}/"
+
+
+def livestream_url(transcript_id: str) -> str:
+    return f"livestreams/{transcript_id}/"
+
+
+def discretion_url(item_id: str | None = None) -> str:
+    return f"discretion/#{item_id}" if item_id else "discretion/"
+
+
+def search_url(query: str = "") -> str:
+    from urllib.parse import quote
+    return f"search/?q={quote(query)}" if query else "search/"
+
+
+def paragraphs(text: str) -> Markup:
+    """Plain text → escaped <p> paragraphs (one per non-empty line)."""
+    lines = [line.strip() for line in str(text or "").splitlines()]
+    return Markup("".join(f"<p>{escape(line)}</p>" for line in lines if line))
+
+
+def yuan(value: float | int | None) -> str:
+    """12000 → '12,000 元'; None → ''."""
+    if value is None:
+        return ""
+    number = int(value) if float(value).is_integer() else value
+    return f"{number:,} 元"
+
+
+def truncate_text(text: str, length: int = 80) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+URL_HELPERS = {
+    "case_url": case_url, "law_url": law_url, "facet_url": facet_url, "episode_url": episode_url,
+    "lesson_url": lesson_url, "livestream_url": livestream_url, "discretion_url": discretion_url,
+    "search_url": search_url, "law_slug": law_slug, "slugify": slugify,
+}
+
+
+@lru_cache(maxsize=1)
+def template_env() -> jinja2.Environment:
+    """The one Jinja environment for page bodies: autoescape on, undefined is an error.
+
+    Cached: it holds no build state, only templates and pure helpers."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.globals.update(URL_HELPERS)
+    env.filters["paras"] = paragraphs
+    env.filters["yuan"] = yuan
+    env.filters["truncate_text"] = truncate_text
+    return env
+
+
+def render(name: str, **context) -> str:
+    """Render `templates/<name>`; the result is safe HTML for a Page body."""
+    return template_env().get_template(name).render(**context)

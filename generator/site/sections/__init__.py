@@ -1,0 +1,18 @@
+"""Site sections. Each module has `pages(model: SiteModel) -> Iterable[Page | Asset]`.
+
+To add a section, add one line to SECTIONS; the order here is the order of the nav.
+"""
+from __future__ import annotations
+
+from . import cases, discretion, episodes, home, laws, lessons, search, stats
+
+SECTIONS = [
+    home,
+    cases,
+    laws,
+    discretion,
+    episodes,
+    lessons,
+    stats,
+    search,
+]
