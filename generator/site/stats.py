@@ -148,10 +148,11 @@ def stats_csv(stats: CaseStats) -> str:
 
 # ---- charts ---------------------------------------------------------------------------
 
-# Geometry of the horizontal bar chart, in SVG user units. The SVG scales to the page
-# width (viewBox), so a phone shows the same chart smaller; labels sit above each bar
-# so long Chinese category names never get cut.
-CHART_WIDTH = 640
+# Geometry of the horizontal bar chart, in SVG user units. About one unit per CSS pixel
+# on a phone (content.css caps the width, so it never scales up into huge type); labels
+# sit above each bar so long Chinese category names never get cut.
+CHART_WIDTH = 400
+VALUE_ROOM = 150
 BAR_HEIGHT = 22
 ROW_GAP = 18
 LABEL_HEIGHT = 20
@@ -169,7 +170,7 @@ class Bar:
 
 def _bars(table: Table) -> tuple[list[Bar], float]:
     maximum = max((row.value for row in table.rows), default=0) or 1
-    usable = CHART_WIDTH - 150   # room for the value text right of the longest bar
+    usable = CHART_WIDTH - VALUE_ROOM   # room for the value text right of the longest bar
     bars: list[Bar] = []
     y = TOP
     for row in table.rows:
