@@ -70,18 +70,32 @@ _CTX_PHONE = re.compile(r"(电话|手机|联系方式|号码|致电|拨打|来�
 _MAX_GROUPS = 10
 
 
+def valid_id_number(digits: str) -> bool:
+    """GB 11643: 17 digits, a real birth date, and the check digit (stdnum computes it).
+
+    The birth place is not checked (stdnum's table would reject IDs whose county code
+    was reassigned after the holder's birth year: they are still personal data)."""
+    if len(digits) != 18 or not digits[:17].isdigit():
+        return False
+    try:
+        ric.get_birth_date(digits)
+    except Exception:  # stdnum's InvalidComponent: not a real date
+        return False
+    return ric.calc_check_digit(digits) == digits[-1]
+
+
 def _classify(digits: str, before: str) -> str | None:
     """Kind of a digit string, or None; `before` is the text just in front (context)."""
     n = len(digits)
     if "X" in digits[:-1]:
         return None
     if digits.endswith("X"):
-        if n == 18 and ric.is_valid(digits):
+        if n == 18 and valid_id_number(digits):
             return "id_number"
         if n in (15, 18) and _CTX_ID.search(before):
             return "id_number"
         return None
-    if n == 18 and ric.is_valid(digits):
+    if n == 18 and valid_id_number(digits):
         return "id_number"
     if _MOBILE.fullmatch(digits) or (digits.startswith("86") and _MOBILE.fullmatch(digits[2:])) \
             or (digits.startswith("0086") and _MOBILE.fullmatch(digits[4:])):
@@ -203,7 +217,9 @@ ROLE_WORDS = (
     "货主", "户主", "业户", "姓名", "名叫", "叫做", "家属", "师傅",
 )
 _HAN = "[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebef]"
-_ROLE_NAME = re.compile(rf"(?:{'|'.join(ROLE_WORDS)})[：:]?\s?({_HAN}{{2,4}})")
+# The window is a lookahead so that it does not swallow the next role word
+# ('当事人李某称当事人高某…').
+_ROLE_NAME = re.compile(rf"(?:{'|'.join(ROLE_WORDS)})[：:]?\s?(?=({_HAN}{{2,4}}))")
 # '张三丰（男，1985年…' / '张三丰，女，' : a name introduced by its sex.
 _SEX_NAME = re.compile(rf"({_HAN}{{2,5}})[（(，,]\s?[男女][，,）)、]")
 _PERSONAL_FIELDS_NAME = re.compile(rf"^({_HAN}{{2,4}})$")
@@ -212,10 +228,10 @@ _PERSONAL_FIELDS_NAME = re.compile(rf"^({_HAN}{{2,4}})$")
 # the name stops before them. '某' keeps 王某 / 李某某 untouched (already anonymised).
 NOT_IN_GIVEN_NAME = frozenset(
     "某的了在是于向对从被把将和与及等称说述辩请当应未已无有不没为因由所其之以而并但或也都均即就才又"
-    "再还曾各每该此这那他她它们你我您车驾驶乘坐客司机上下中内外前后时日月年号元次人名位辆处地点场"
-    "站路街区市省县镇村证照件码电话手款罚营运输载超限违法规条例办案查询问记录签字确认承受支付扫拒"
-    "绝逃离开走到出入回去过给让叫要求需可须得表示提供反映投诉举报警现交管理部门执行政书系经使用予"
-    "供陈女男士生师傅同志氏速驶称述道里拨打联系电向益围费"
+    "再还曾各每该此这那他她它们你我您车驾驶乘坐客司机上下内外前后时日年号元次人名位辆处地点场"
+    "站路街区市省县镇村证照件码电话手款罚营运输载限违法规条例办案查询问记录签字确认承受支付扫拒"
+    "绝逃离开走到出入回去过给让叫要求需可须得表示提供反映投诉举报警现交管理部门执行系经使用予"
+    "供陈女男士师傅同氏速驶称述道里拨打联系电向益围费"
 )
 # Two-character words that start with a surname but are not names ('当事人陈述', '乘客安全').
 NOT_NAMES = frozenset("""
