@@ -19,6 +19,7 @@ from ..records.law import LegalBasis
 from ..records.transcript import (Annotations, Transcript, TranscriptMeta, load_annotations, load_meta,
                                   load_transcript)
 from ..yamlio import LineMap, load_yaml
+from .content import check_content
 from .lawbook import Law, LawBook, load_lawbook
 
 
@@ -215,6 +216,7 @@ def load_model(config: ProjectConfig) -> SiteModel:
     cases.sort(key=lambda case: (-case.date.toordinal(), case.id))
     model = SiteModel(config, cases, laws, discretion, episodes, lessons, transcripts, settings)
     check_references(model, problems)
+    check_content(model, problems)        # episodes' media/transcripts, lessons' ids
     problems.raise_if_any()
     return model
 
