@@ -143,7 +143,10 @@ def _bad_byte(path: Path, raw: bytes, position: int, encoding: str, decoded_pref
     column_index = raw.count(b",", line_start, position)
     column = f"column {column_index + 1}"
     # Name the column by its header when the header row lies above the bad byte.
-    rows = list(csv.reader(io.StringIO(decoded_prefix)))
+    try:
+        rows = list(csv.reader(io.StringIO(decoded_prefix, newline="")))
+    except csv.Error:
+        rows = []
     scored = [(header_score(r), r) for r in rows[:HEADER_SEARCH_ROWS]]
     if scored:
         score, header = max(scored, key=lambda item: item[0])
