@@ -16,6 +16,7 @@ Findings print as `file:line: kind: masked-sample`; the datum itself is never pr
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -29,14 +30,18 @@ TEXT_SUFFIXES = {".html", ".htm", ".js", ".mjs", ".css", ".json", ".xml", ".txt"
 GZIP_SUFFIXES = {".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter", ".gz"}
 WEB_SUFFIXES = {".html", ".htm", ".js", ".mjs", ".css", ".svg"}
 
-_URL = r"""((?:https?:)?//[^\s"'<>)`\\]+)"""
-_OUTSIDE_PATTERNS = [
-    ("html-attribute", re.compile(r"""(?<![\w-])(?:src|href|srcset|poster|action|formaction|data|xlink:href|background)\s*=\s*["']?\s*""" + _URL, re.I)),
-    ("css-url", re.compile(r"""url\(\s*["']?\s*""" + _URL, re.I)),
-    ("css-import", re.compile(r"""@import\s+["']\s*""" + _URL, re.I)),
-    ("script-load", re.compile(r"""(?:fetch|import|importScripts|Worker|SharedWorker|EventSource|WebSocket|sendBeacon)\s*\(\s*["'`]\s*""" + _URL)),
-    ("script-src", re.compile(r"""\.(?:src|href)\s*=\s*["'`]\s*""" + _URL)),
+# Outside references are found from the URL backwards: every '//' is a candidate (a
+# literal search, fast), and the few characters before it say whether it is loaded.
+_CANDIDATE = re.compile(r"""(?:https?:)?//[^\s"'<>)`\\]+""", re.I)
+_CONTEXTS = [
+    ("html-attribute", re.compile(r"""(?<![\w-])(?:src|href|srcset|poster|action|formaction|data|xlink:href|background)\s*=\s*["']?\s*$""", re.I)),
+    ("html-attribute", re.compile(r"""\ssrcset\s*=\s*["'][^"']*,\s*$""", re.I)),
+    ("css-url", re.compile(r"""url\(\s*["']?\s*$""", re.I)),
+    ("css-import", re.compile(r"""@import\s+["']\s*$""", re.I)),
+    ("script-load", re.compile(r"""(?:fetch|import|importScripts|Worker|SharedWorker|EventSource|WebSocket|sendBeacon)\s*\(\s*["'`]\s*$""")),
+    ("script-src", re.compile(r"""\.(?:src|href)\s*=\s*["'`]\s*$""")),
 ]
+_LOOKBACK = 60
 
 
 @dataclass(frozen=True)
@@ -112,22 +117,21 @@ _READABLE_ATTR = re.compile(
     r"""(?<![\w-])(?:alt|title|content|aria-label|placeholder|value|label|data-pagefind-[\w-]+)\s*=\s*("[^"]*"|'[^']*')""", re.I)
 
 
-def _blank(match: re.Match) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
+def _newlines(match: re.Match) -> str:
+    return "\n" * match.group(0).count("\n") or " "
 
 
 def readable_html(html: str) -> str:
-    """Page text for the personal-data scan, with offsets unchanged."""
-    text = _BLANK_BLOCKS.sub(_blank, html)
+    """Page text for the personal-data scan. Offsets move but line numbers stay right:
+    every removed piece keeps its newlines. Readable attribute values are turned into
+    text (`title="X"` → `>"X"<`) before the tags go."""
+    text = _BLANK_BLOCKS.sub(_newlines, html)
+    text = _READABLE_ATTR.sub(lambda m: ">" + m.group(1) + "<", text)
+    text = _ONE_LINE_TAG.sub(" ", text)           # C speed for the common case
+    return _TAG.sub(_newlines, text)
 
-    def tag(match: re.Match) -> str:
-        blank = list(_blank(match))
-        for attr in _READABLE_ATTR.finditer(match.group(0)):
-            start, end = attr.span(1)
-            blank[start + 1:end - 1] = match.group(0)[start + 1:end - 1]
-        return "".join(blank)
 
-    return _TAG.sub(tag, text)
+_ONE_LINE_TAG = re.compile(r"<[^>\n]*>")
 
 
 _VENDOR_PAGEFIND = re.compile(r"^pagefind/(?:pagefind[\w.-]*\.(?:js|css)|wasm\.[\w-]+\.pagefind)$")
@@ -160,17 +164,31 @@ def _line_at(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
+_HOST = re.compile(r"^(?:https?:)?//(?:[^@/?#]*@)?([a-z0-9.-]+\.[a-z]{2,}|localhost|\d+\.\d+\.\d+\.\d+)(?::\d+)?(?:[/?#]|$)", re.I)
+
+
+def _host(url: str) -> str:
+    """The host of an absolute or protocol-relative URL; '' when it is not a plausible one
+    (a JS comment '// …', a regex)."""
+    match = _HOST.match(url)
+    return match.group(1).lower() if match else ""
+
+
 def outside_references(text: str, allowed_hosts: Iterable[str] = ()) -> list[tuple[int, str, str]]:
     """(offset, how, url) of each reference to an outside host in HTML/CSS/JS text."""
     allowed = set(LOCAL_HOSTS) | set(allowed_hosts)
     out = []
-    for how, pattern in _OUTSIDE_PATTERNS:
-        for match in pattern.finditer(text):
-            url = match.group(1)
-            host = urlsplit(url if not url.startswith("//") else "http:" + url).hostname or ""
-            if host and host not in allowed:
-                out.append((match.start(1), how, url))
-    return sorted(out)
+    for match in _CANDIDATE.finditer(text):
+        url = match.group(0)
+        host = _host(url)
+        if not host or host in allowed:
+            continue
+        before = text[max(0, match.start() - _LOOKBACK):match.start()]
+        for how, context in _CONTEXTS:
+            if context.search(before):
+                out.append((match.start(), how, url))
+                break
+    return out
 
 
 def _hosts_from_sitemap(site_dir: Path) -> tuple[str, ...]:
@@ -183,39 +201,77 @@ def _hosts_from_sitemap(site_dir: Path) -> tuple[str, ...]:
     return (host,) if host else ()
 
 
+class _Scanner:
+    """Scans one file; built once per worker process (detector, deny list, digests)."""
+
+    def __init__(self, site_dir: Path, root: Path, hosts: tuple[str, ...]):
+        self.site_dir, self.hosts = site_dir, hosts
+        self.detect = _detector(root)
+        self.digests = vendor_digests()
+
+    def scan(self, path: Path) -> list[LeakFinding]:
+        text = read_text(path)
+        if text is None:
+            return []
+        shown = path.relative_to(self.site_dir).as_posix() if path.is_relative_to(self.site_dir) else str(path)
+        suffix = path.suffix.lower()
+        found: list[LeakFinding] = []
+        if not _is_vendor(path, shown, self.digests):
+            readable = readable_html(text) if suffix in (".html", ".htm") else text
+            for finding in self.detect(readable):
+                found.append(LeakFinding(shown, _line_at(readable, finding.start), finding.kind, mask(finding.text)))
+        if suffix in WEB_SUFFIXES:
+            for offset, how, url in outside_references(text, self.hosts):
+                found.append(LeakFinding(shown, _line_at(text, offset), f"outside:{how}", _mask_url(url)))
+        return found
+
+
+_WORKER: _Scanner | None = None
+
+
+def _init_worker(site_dir: Path, root: Path, hosts: tuple[str, ...]) -> None:
+    global _WORKER  # one scanner per worker process, built once
+    _WORKER = _Scanner(site_dir, root, hosts)
+
+
+def _scan_chunk(paths: list[Path]) -> list[LeakFinding]:
+    assert _WORKER is not None
+    return [finding for path in paths for finding in _WORKER.scan(path)]
+
+
+PARALLEL_FROM = 400        # files; below this, starting processes costs more than it saves
+
+
 def check_site(site_dir: str | Path, cases_dir: str | Path | None = None, *,
-               project_root: str | Path | None = None, allowed_hosts: Iterable[str] | None = None) -> LeakReport:
+               project_root: str | Path | None = None, allowed_hosts: Iterable[str] | None = None,
+               workers: int | None = None) -> LeakReport:
     """Scan every file of a built site (and optionally the public case records)."""
     from ..errors import InputError
     site_dir = Path(site_dir)
     if not site_dir.is_dir():
         raise InputError.at(site_dir, "no built site here", hint="run 'pufa build' first or pass SITE_DIR")
     root = Path(project_root) if project_root is not None else site_dir.resolve().parent
-    detect = _detector(root)
     hosts = tuple(allowed_hosts) if allowed_hosts is not None else _hosts_from_sitemap(site_dir)
-    report = LeakReport()
     files = sorted(p for p in site_dir.rglob("*") if p.is_file())
     if cases_dir is not None:
         files += sorted(Path(cases_dir).glob("*.y*ml"))
-    digests = vendor_digests()
-    for path in files:
-        text = read_text(path)
-        report.files += 1
-        if text is None:
-            continue
-        shown = path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
-        readable = readable_html(text) if path.suffix.lower() in (".html", ".htm") else text
-        if _is_vendor(path, shown, digests):
-            readable = ""
-        for finding in detect(readable):
-            report.findings.append(LeakFinding(shown, _line_at(text, finding.start), finding.kind, mask(finding.text)))
-        if path.suffix.lower() in WEB_SUFFIXES:
-            for offset, how, url in outside_references(text, hosts):
-                report.findings.append(LeakFinding(shown, _line_at(text, offset), f"outside:{how}", _mask_url(url)))
+    report = LeakReport(files=len(files))
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(files) < PARALLEL_FROM:
+        scanner = _Scanner(site_dir, root, hosts)
+        for path in files:
+            report.findings.extend(scanner.scan(path))
+        return report
+    from concurrent.futures import ProcessPoolExecutor
+    chunks = [files[i:i + 100] for i in range(0, len(files), 100)]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(site_dir, root, hosts)) as pool:
+        for found in pool.map(_scan_chunk, chunks):     # map keeps file order: stable reports
+            report.findings.extend(found)
     return report
 
 
 def _mask_url(url: str) -> str:
     """Hosts are not personal: show the host, cut the rest."""
-    parts = urlsplit(url if not url.startswith("//") else "http:" + url)
-    return f"{parts.scheme + '://' if parts.scheme and not url.startswith('//') else '//'}{parts.hostname}/…"
+    scheme = url.split("//", 1)[0]
+    return f"{scheme}//{_host(url)}/…"
