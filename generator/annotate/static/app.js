@@ -400,12 +400,13 @@
 
   /* One user action = one undoable change: segment replacements plus new annotation and
    * flag lists (objects are never mutated, so the old ones serve as the undo state). */
-  function commit(changes, ann, flags, label) {
+  function commit(changes, ann, flags, label, quiet) {
     const op = {
-      changes: changes || [], label: label || "",
+      changes: changes || [], label: label || "", quiet: !!quiet,
       annBefore: S.ann, annAfter: ann || S.ann, flagsBefore: S.flags, flagsAfter: flags || S.flags,
     };
     apply(op, true);
+    op.quiet = false;   // undo/redo must redraw the panels
     S.undo.push(op);
     if (S.undo.length > 500) S.undo.shift();
     S.redo = [];
@@ -429,7 +430,9 @@
     if (structural) rebuild();
     else if (op.annAfter !== op.annBefore || op.flagsAfter !== op.flagsBefore || op.changes.length > 5) rerenderVisible();
     else for (const i of touched) rerenderRow(i);
-    if (op.annAfter !== op.annBefore) renderPanels();
+    // A field edit in a side panel is already on screen: redrawing would wipe whatever the
+    // person is typing in the next field.
+    if (op.annAfter !== op.annBefore && !op.quiet) renderPanels();
     scheduleSave();
   }
 
@@ -690,8 +693,8 @@
     return labels;
   }
 
-  function changeAnn(label, fn) {
-    commit([], withAnn(fn), null, label);
+  function changeAnn(label, fn, quiet) {
+    commit([], withAnn(fn), null, label, quiet);
   }
 
   function renderPanels() {
@@ -713,7 +716,7 @@
         el("input", {
           value: S.ann.speakers[label] || "", placeholder: "显示名，如 执法人员", "aria-label": "说话人 " + label + " 的名字",
           dataset: { id: "spk:" + label, field: "name" },
-          onchange: (ev) => changeAnn("说话人名字", (a) => { a.speakers[label] = ev.target.value.trim(); }),
+          onchange: (ev) => changeAnn("说话人名字", (a) => { a.speakers[label] = ev.target.value.trim(); }, true),
         }, ),
       ))));
     for (const input of list.querySelectorAll("input")) input.setAttribute("list", "speaker-names");
@@ -725,7 +728,7 @@
         el("button", { type: "button", class: "linkish", text: fmtTime(c.start), onclick: () => { seek(c.start); select(Math.max(0, E.indexAtTime(S.starts, c.start + 1e-6)), { center: true }); } }),
         el("input", {
           value: c.title, placeholder: "章节标题", "aria-label": "章节标题", dataset: { id: c.id, field: "title" },
-          onchange: (ev) => changeAnn("章节标题", (a) => { a.chapters.find((x) => x.id === c.id).title = ev.target.value.trim(); }),
+          onchange: (ev) => changeAnn("章节标题", (a) => { a.chapters.find((x) => x.id === c.id).title = ev.target.value.trim(); }, true),
           onkeydown: (ev) => { if (ev.key === "Enter") { ev.preventDefault(); ev.target.blur(); $("#segments").focus(); } },
         }),
         el("button", { type: "button", text: "删除", "aria-label": "删除章节", onclick: () => changeAnn("删除章节", (a) => { a.chapters = a.chapters.filter((x) => x.id !== c.id); }) }),
@@ -733,12 +736,15 @@
   }
 
   function lawLink(h, slot) {
-    slot.replaceChildren();
-    if (!h.law) return;
+    // Only the answer to the latest request may fill the slot (typing fires several).
+    const ticket = String(Number(slot.dataset.ticket || 0) + 1);
+    slot.dataset.ticket = ticket;
+    if (!h || !h.law) { slot.replaceChildren(); return; }
     api("GET", "/api/law-url?law=" + encodeURIComponent(h.law) + "&article=" + encodeURIComponent(h.article || ""))
       .then((r) => {
-        if (r.url && r.url.startsWith("/")) slot.append(el("a", { href: r.url, target: "_blank", rel: "noopener", text: "《" + h.law.replace(/[《》]/g, "") + "》" + (h.article || "") }));
-        else slot.append(el("span", { class: "hint", text: "网站上还没有这部法律的页面" }));
+        if (slot.dataset.ticket !== ticket) return;
+        if (r.url && r.url.startsWith("/")) slot.replaceChildren(el("a", { href: r.url, target: "_blank", rel: "noopener", text: "《" + h.law.replace(/[《》]/g, "") + "》" + (h.article || "") }));
+        else slot.replaceChildren(el("span", { class: "hint", text: "网站上还没有这部法律的页面" }));
       }).catch(() => {});
   }
 
@@ -746,7 +752,10 @@
     $("#highlight-list").replaceChildren(...S.ann.highlights.map((h) => {
       const field = (name, placeholder, extra) => el("input", Object.assign({
         value: h[name] || "", placeholder: placeholder, "aria-label": placeholder, dataset: { id: h.id, field: name },
-        onchange: (ev) => changeAnn("释法重点", (a) => { a.highlights.find((x) => x.id === h.id)[name] = ev.target.value.trim(); }),
+        onchange: (ev) => {
+          changeAnn("释法重点", (a) => { a.highlights.find((x) => x.id === h.id)[name] = ev.target.value.trim(); }, true);
+          lawLink(S.ann.highlights.find((x) => x.id === h.id), link);
+        },
       }, extra || {}));
       const link = el("span", {});
       const law = field("law", "法律名称（如 中华人民共和国行政处罚法）");
