@@ -4,7 +4,7 @@ To add a section, add one line to SECTIONS; the order here is the order of the n
 """
 from __future__ import annotations
 
-from . import cases, discretion, episodes, home, laws, lessons, search, stats
+from . import cases, discretion, episodes, home, laws, lessons, recaps, search, stats
 
 SECTIONS = [
     home,
@@ -12,6 +12,7 @@ SECTIONS = [
     laws,
     discretion,
     episodes,
+    recaps,
     lessons,
     stats,
     search,

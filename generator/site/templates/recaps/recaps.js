@@ -1,0 +1,65 @@
+/* Livestream recaps and transcripts: a click on anything with data-start seeks the page's
+   player ([data-pufa-player]) to that time; an address ending in #id of such an element
+   (a search hit, a chapter link from another page) seeks there on load; the line being
+   spoken is marked while the player runs. No-op on pages without a player. */
+(function () {
+  "use strict";
+  function player() { return document.querySelector("[data-pufa-player]"); }
+
+  function seek(p, seconds, play) {
+    var go = function () {
+      try { p.currentTime = seconds; } catch (e) { /* not seekable yet */ }
+      if (play && p.play) { var r = p.play(); if (r && r.catch) { r.catch(function () {}); } }
+    };
+    if (p.readyState >= 1) { go(); } else { p.addEventListener("loadedmetadata", go, { once: true }); if (p.preload === "none") { p.preload = "metadata"; } }
+  }
+
+  function startOf(el) {
+    var value = parseFloat(el.getAttribute("data-start"));
+    return isNaN(value) ? null : value;
+  }
+
+  document.addEventListener("click", function (ev) {
+    var p = player();
+    if (!p || !ev.target.closest) { return; }
+    var el = ev.target.closest("[data-start]:not(section)");
+    if (!el) { return; }
+    var link = ev.target.closest("a");
+    if (link && link !== el) { return; }            // a link inside a line: just follow it
+    if (link && link.pathname !== location.pathname) { return; }  // another page seeks on load
+    var seconds = startOf(el);
+    if (seconds === null) { return; }
+    seek(p, seconds, true);
+  });
+
+  function seekToHash() {
+    var p = player();
+    if (!p || location.hash.length < 2) { return; }
+    var el = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var seconds = el ? startOf(el) : null;
+    if (seconds !== null) { seek(p, seconds, false); }
+  }
+
+  function markCurrent() {
+    var p = player();
+    if (!p) { return; }
+    var lines = Array.prototype.slice.call(document.querySelectorAll(".pufa-recap-line[data-start]"));
+    if (!lines.length) { return; }
+    var starts = lines.map(startOf);
+    var current = null;
+    p.addEventListener("timeupdate", function () {
+      var t = p.currentTime, lo = 0, hi = starts.length - 1, found = -1;
+      while (lo <= hi) { var mid = (lo + hi) >> 1; if (starts[mid] <= t + 0.05) { found = mid; lo = mid + 1; } else { hi = mid - 1; } }
+      var line = found >= 0 ? lines[found] : null;
+      if (line !== current) {
+        if (current) { current.classList.remove("is-current"); }
+        if (line) { line.classList.add("is-current"); }
+        current = line;
+      }
+    });
+  }
+
+  function init() { seekToHash(); markCurrent(); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+  window.addEventListener("hashchange", seekToHash);
+})();
