@@ -28,6 +28,7 @@ from ..fsutil import swap_directory
 from .leakgate import check_site
 from .model import SiteModel, load_model
 from .pages import Asset, Page
+from .transcripts import unreviewed_report
 
 HERE = Path(__file__).parent
 ASSETS = HERE / "assets"
@@ -96,6 +97,7 @@ def build_site(project: Path, progress: bool = True) -> BuildReport:
     try:
         with timer.step("pages"):
             items = collect(model)
+            report.warnings += unreviewed_report(model.transcripts)   # flags hidden until staff decide
             nav = write_docs(items, work / "docs", report)
         with timer.step("mkdocs"):
             derived = write_mkdocs_config(config, model, work, nav)

@@ -125,22 +125,38 @@ def publish(transcript: Transcript, annotations: Annotations) -> Published:
                      unreviewed_flags(transcript, annotations))
 
 
-def unreviewed_report(folders: Iterable[Any]) -> list[str]:
-    """One line per transcription flag no staff member has decided on yet (hidden by
-    default). Never prints the flagged text itself."""
-    lines = []
-    for folder in folders:
-        if not folder.has_transcript:
-            continue
-        try:
-            flags = unreviewed_flags(folder.transcript, folder.annotations)
-        except InputError:
-            continue              # reported as an error by the section that renders it
-        for flag in flags:
-            lines.append(f"{folder.path / 'transcript.json'}: flag {flag.id} ({flag.kind}, {clock(flag.start)}) "
-                         f"is unreviewed and hidden by default / 未审核的个人信息标记，已默认隐去；"
-                         f"run 'pufa annotate' to keep or release it")
+def unreviewed_lines(folder: Any) -> list[str]:
+    """One line per transcription flag of a folder that no staff member has decided on
+    (hidden by default); never the flagged text itself. Remembered on the folder, so the
+    section that renders it computes it once while the transcript is in memory."""
+    cached = folder.__dict__.get("_pufa_unreviewed")
+    if cached is not None:
+        return cached
+    if not folder.has_transcript:
+        return []
+    loaded = "transcript" in folder.__dict__
+    try:
+        flags = unreviewed_flags(folder.transcript, folder.annotations)
+    except InputError:
+        return []                 # reported as an error by the section that renders it
+    lines = [f"{folder.path / 'transcript.json'}: flag {flag.id} ({flag.kind}, {clock(flag.start)}) is unreviewed "
+             f"and hidden by default / 未审核的个人信息标记，已默认隐去; run 'pufa annotate' to keep or release it"
+             for flag in flags]
+    folder.__dict__["_pufa_unreviewed"] = lines
+    if not loaded:
+        release(folder)
     return lines
+
+
+def unreviewed_report(folders: Iterable[Any]) -> list[str]:
+    """What `pufa build` reports: every unreviewed flag of every transcript."""
+    return [line for folder in folders for line in unreviewed_lines(folder)]
+
+
+def release(folder: Any) -> None:
+    """Drop a folder's parsed transcript once its pages are made: 200 three-hour
+    transcripts must not all sit in memory at once (the folder re-reads it on demand)."""
+    folder.__dict__.pop("transcript", None)
 
 
 # ---- checks -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from ...records.case import DISCRETIONS, HANDLINGS, Case
 from ..model import SiteModel
 from ..pages import Page, root_prefix
 from ..render import facet_url, render, slugify, truncate_text
+from .recaps import case_moments_html
 
 PAGE_SIZE = 20
 RELATED = 5
@@ -171,6 +172,7 @@ def case_page(model: SiteModel, case: Case, related: list[Case]) -> Page:
         episodes=[model.episodes_by_id[e] for e in case.related_episodes if e in model.episodes_by_id],
         livestreams=[model.transcripts_by_id[t] for t in case.related_livestreams if t in model.transcripts_by_id],
     )
+    body += case_moments_html(model, case, root_prefix(path))   # livestream moments on the same articles
     return Page(path, case.title, body,
                 description=truncate_text(f"{case.cause}。处罚决定：{case.decision}", 110),
                 search=True, filters={"type": ["案例"], "category": [case.category], "year": [str(case.year)],

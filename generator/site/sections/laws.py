@@ -9,6 +9,7 @@ from ..lawbook import Law
 from ..model import SiteModel
 from ..pages import Page, root_prefix
 from ..render import render
+from .recaps import law_moments_html
 
 CASES_PER_ARTICLE = 10     # the rest are one click away in the law's case listing
 
@@ -54,6 +55,7 @@ def law_page(model: SiteModel, law: Law) -> Page:
                     groupby(law.text.articles.values(), key=lambda a: a.chapter)]
     body = render("law.html", root=root_prefix(path), law=law, cited=cited,
                   cited_by_key={e["key"]: e for e in cited}, chapters=chapters, total_cases=total)
+    body += law_moments_html(model, law, root_prefix(path))     # livestream moments, episodes
     description = f"《{law.title}》条文及本站引用该法的典型案例（{total} 件）。"
     return Page(path, f"《{law.title}》", body, description=description, search=True,
                 filters={"type": ["法律法规"]}, meta={"hide": ["toc"]})

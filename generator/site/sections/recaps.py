@@ -27,7 +27,7 @@ from ...records.transcript import Chapter, Highlight, Segment
 from ...speech.subtitles import to_srt, to_vtt
 from ..pages import Asset, Page, root_prefix
 from ..render import law_url, livestream_url, render, slugify
-from ..transcripts import MediaCache, Part, check_folder, clock, publish, split_parts
+from ..transcripts import MediaCache, Part, check_folder, clock, publish, release, split_parts, unreviewed_lines
 
 HERE = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = HERE / "templates" / "recaps"
@@ -278,35 +278,40 @@ def _recap_pages(recap: Recap) -> Iterable[Page]:
 
 
 def pages(model: Any) -> Iterable[Page | Asset]:
+    # The seek script serves any page with a player and data-start lines (episodes too).
+    out: list[Page | Asset] = [Asset(JS_ASSET, source=TEMPLATE_DIR / "recaps.js"),
+                               Asset(CSS_ASSET, source=TEMPLATE_DIR / "recaps.css")]
     streams = livestreams(model)
     if not streams:
-        return []
+        return out
     config = model.config
     media = MediaCache(config.cache_dir)
     problems = ProblemCollector()
-    checked = []
-    for folder in streams:
-        source, info = check_folder(folder, config.root, media, problems, model.laws)
-        checked.append((folder, source, info))
-    problems.raise_if_any()
-
-    out: list[Page | Asset] = [Asset(JS_ASSET, source=TEMPLATE_DIR / "recaps.js"),
-                               Asset(CSS_ASSET, source=TEMPLATE_DIR / "recaps.css")]
     entries = []
-    for folder, source, info in checked:
-        recap = _recap(model, folder, source, info, media)
+    # One pass, one transcript in memory at a time; a folder with a problem is not
+    # rendered, and every problem of every folder is reported before anything is written.
+    for folder in streams:
+        before = len(problems.problems)
+        source, info = check_folder(folder, config.root, media, problems, model.laws)
+        if len(problems.problems) > before or source is None or info is None:
+            release(folder)
+            continue
+        try:
+            recap = _recap(model, folder, source, info, media)
+        except InputError as exc:
+            problems.extend(exc)
+            release(folder)
+            continue
+        unreviewed_lines(folder)          # for the build report, while the transcript is loaded
         out += recap.assets
         out += list(_recap_pages(recap))
+        recap.segments, recap.parts = [], []      # rendered: keep memory flat over 200 streams
         entries.append(recap)
+        release(folder)
+    problems.raise_if_any()
     path = "livestreams/index.md"
     out.append(Page(path, "执法直播回放", render("recaps/index.html", recaps=entries, root=root_prefix(path),
                                                clock=clock),
                     description=f"济南交通运输执法直播回放，共 {len(entries)} 场：章节、释法要点和文字稿。",
                     in_nav=True, search=False))
     return out
-
-
-def build_warnings(model: Any) -> list[str]:
-    """What `pufa build` reports after a successful build: every unreviewed flag."""
-    from ..transcripts import unreviewed_report
-    return unreviewed_report(t for t in model.transcripts if t.has_transcript)
