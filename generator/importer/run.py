@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, ProblemCollector
-from ..fsutil import atomic_write_json, atomic_write_text
+from ..fsutil import atomic_write_bytes, atomic_write_json
 from ..privacy.leaks import load_denylist, save_denylist
 from ..yamlio import dump_yaml, load_yaml
 from .columns import BY_KEY, label
@@ -134,6 +135,34 @@ def _check_unique(converted: list[tuple[RawTable, ConvertedRow]], into: Path, pr
                              hint="rename one of the two records' id by hand")
 
 
+def _write_records(into: Path, plans: list[tuple[Path, bytes]]) -> None:
+    """Write many records, each atomically (temp file, then rename), with one flush for
+    the batch: one fsync per file would make a 10,000-case import wait on the disk
+    10,000 times. A crash leaves each record either old or new, never half-written."""
+    if len(plans) < 20:
+        for path, data in plans:
+            atomic_write_bytes(path, data)
+        return
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, data in plans:
+            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            temp.write_bytes(data)
+            temps.append((temp, path))
+        os.sync()   # the data of every temp file is on disk before any rename
+        for temp, path in temps:
+            os.replace(temp, path)
+        temps = []
+        fd = os.open(into, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    finally:
+        for temp, _ in temps:
+            temp.unlink(missing_ok=True)
+
+
 def import_cases(files: list[Path], into: Path, sheet: str | None = None, force: bool = False,
                  report_dir: Path | None = None) -> ImportResult:
     into = Path(into)
@@ -183,9 +212,8 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
         report_cases.append(CaseChanges(item.case.id, item.case_no, f"{table.file}:{item.row}", status,
                                         list(changes), dropped))
 
-    for path, data in plans:
-        atomic_write_text(path, data.decode("utf-8"))
     into.mkdir(parents=True, exist_ok=True)
+    _write_records(into, plans)
     atomic_write_json(into / MANIFEST, {"version": 1, "records": dict(sorted(manifest.items()))})
 
     denylist = load_denylist(project)

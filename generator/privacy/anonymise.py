@@ -75,27 +75,34 @@ class CaseAnonymiser:
             self.removed[name] = "name"
         for kind, value in self._known:
             self.removed[value] = kind
-        self._name_regex: re.Pattern | None = None
+        self._names: list[str] | None = None
+        self._scans: dict[str, list[Finding]] = {}
 
     def learn(self, texts: Iterable[str]) -> None:
         """Give aliases to every role-introduced name, in order of first appearance."""
         for text in texts:
-            for finding in scan_text(text or ""):
+            for finding in self._scan(text or ""):
                 if finding.kind == "name":
                     self.pseudonyms.alias(finding.text)
                     self.removed[finding.text] = "name"
-        names = sorted(self.pseudonyms.aliases, key=lambda n: (-len(n), n))
-        self._name_regex = re.compile("|".join(map(re.escape, names))) if names else None
+        # Longest first, so 张三丰 is replaced before a 张三 it contains.
+        self._names = sorted(self.pseudonyms.aliases, key=lambda n: (-len(n), n))
+
+    def _scan(self, text: str) -> list[Finding]:
+        # Each field is scanned once: learn() and field() share the result.
+        if text not in self._scans:
+            self._scans[text] = scan_text(text)
+        return self._scans[text]
 
     def _findings(self, text: str) -> list[Finding]:
-        found = [f for f in scan_text(text) if f.kind != "name"]
-        if self._name_regex is not None:
-            found += [Finding("name", m.start(), m.end(), m.group()) for m in self._name_regex.finditer(text)]
-        for kind, value in self._known:
-            start = text.find(value)
-            while start != -1:
-                found.append(Finding(kind, start, start + len(value), value))
-                start = text.find(value, start + len(value))
+        found = [f for f in self._scan(text) if f.kind != "name"]
+        # A handful of names per case: plain find() beats compiling a regex per case.
+        for kind, values in (("name", self._names), *((k, (v,)) for k, v in self._known)):
+            for value in values:
+                start = text.find(value)
+                while start != -1:
+                    found.append(Finding(kind, start, start + len(value), value))
+                    start = text.find(value, start + len(value))
         return resolve_overlaps(found)
 
     def replacement(self, finding: Finding) -> str:
@@ -108,7 +115,7 @@ class CaseAnonymiser:
 
     def field(self, name: str, text: str) -> str:
         """The published form of one field's text; every change is recorded."""
-        if self._name_regex is None and self.pseudonyms.aliases:
+        if self._names is None:
             self.learn(())
         if not text:
             return text
