@@ -222,14 +222,14 @@ def test_list_and_open(client):
                         "segments": 12, "duration": 17.0, "has_media": True}]
     doc = open_doc(client)
     assert doc["version"] == 0 and doc["media"] == f"/media/{TID}"
-    assert len(doc["segments"]) == 12 and doc["flags"][0]["kind"] == "phone"
+    assert len(doc["transcript"]["segments"]) == 12 and doc["transcript"]["flags"][0]["kind"] == "phone"
 
 
 def test_save_bumps_version_and_writes_corrected_text(client, project):
     doc = open_doc(client)
-    segments = doc["segments"]
+    segments = doc["transcript"]["segments"]
     segments[0]["text"] = "大家好，欢迎来到直播间。"
-    response = save(client, doc, segments=segments, flags=doc["flags"])
+    response = save(client, doc, segments=segments, flags=doc["transcript"]["flags"])
     assert response.status_code == 200, response.text
     assert response.json()["version"] == 1
     folder = project / "transcripts" / TID
@@ -317,7 +317,7 @@ def test_bad_edit_is_refused_naming_the_field(client, project):
     assert response.status_code == 422
     assert response.json()["error"] == (f"{path} (edit): redactions[0].state: state 'hidden' is not one of "
                                         f"('proposed', 'kept', 'released')")
-    segments = doc["segments"]
+    segments = doc["transcript"]["segments"]
     segments[3]["start"] = 0.0
     response = save(client, doc, segments=segments)
     assert response.status_code == 422
@@ -336,7 +336,7 @@ def test_non_json_body_is_a_400(client):
 
 def test_redaction_decisions_are_logged_with_who_and_what(client, project):
     doc = open_doc(client)
-    flag = doc["flags"][0]
+    flag = doc["transcript"]["flags"][0]
     red = {"id": "r1", "segment_id": flag["segment_id"], "start_char": flag["start_char"],
            "end_char": flag["end_char"], "start": flag["start"], "end": flag["end"], "state": "kept",
            "kind": "phone", "flag_id": flag["id"], "text": flag["text"]}
@@ -359,12 +359,12 @@ def test_redaction_decisions_are_logged_with_who_and_what(client, project):
 
 def test_export_applies_corrections_redactions_and_speaker_names(client):
     doc = open_doc(client)
-    segments = doc["segments"]
+    segments = doc["transcript"]["segments"]
     segments[0]["text"] = "大家好，这里是执法直播。"
     ann = dict(doc["annotations"], speakers={"SPEAKER_00": "执法人员", "SPEAKER_01": "主持人"},
                redactions=[{"id": "r1", "segment_id": 2, "start_char": 5, "end_char": 8, "start": 1.9,
                             "end": 2.3, "state": "kept", "kind": "other", "text": "检测站"}])
-    assert save(client, doc, ann, segments=segments, flags=doc["flags"]).status_code == 200
+    assert save(client, doc, ann, segments=segments, flags=doc["transcript"]["flags"]).status_code == 200
     vtt = client.get(f"/api/transcripts/{TID}/export.vtt", headers=AUTH)
     assert vtt.status_code == 200 and vtt.headers["content-disposition"] == f'attachment; filename="{TID}.vtt"'
     srt = client.get(f"/api/transcripts/{TID}/export.srt", headers=AUTH)
@@ -441,3 +441,25 @@ def test_cli_outside_a_project_says_so(tmp_path, capsys):
     code = main(["annotate", "--project", str(tmp_path), "--no-browser"])
     assert code == 2
     assert "not a pufa project: mkdocs.yml is missing" in capsys.readouterr().err
+
+
+def test_unchanged_segments_are_sent_by_id_and_the_file_keeps_one_segment_per_line(client, project):
+    doc = open_doc(client)
+    segments = [{"id": s["id"], "same": True} for s in doc["transcript"]["segments"]]
+    segments[2] = dict(doc["transcript"]["segments"][2], text="请问您有驾驶员证吗？")
+    response = save(client, doc, segments=segments)
+    assert response.status_code == 200, response.text
+    path = project / "transcripts" / TID / "transcript.json"
+    saved = load_transcript(path)
+    assert [s.text for s in saved.segments][1:4] == ["今天我们在检测站现场检查网约车和货车。", "请问您有驾驶员证吗？",
+                                                     "这位驾驶员是首次被发现，危害后果轻微。"]
+    assert saved.segments[0].words == load_transcript(path).segments[0].words and len(saved.segments[0].words) == 20
+    assert saved.flags[0].id == "6:5-16"          # flags kept when the page sends none
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert sum(line.startswith('    {"id": ') for line in lines) == 12 + 1   # 12 segments + 1 flag
+    doc = open_doc(client)
+    bad = [{"id": 999, "same": True}]
+    response = save(client, doc, segments=bad)
+    assert response.status_code == 422
+    assert response.json()["error"] == (f"{path} (edit): segments[0].id: segment 999 is marked unchanged but does "
+                                        "not exist")

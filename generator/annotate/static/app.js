@@ -36,9 +36,10 @@
     id: null, doc: null, segs: [], flags: [], ann: null, starts: [],
     version: 0, hash: null, cur: 0, playing: -1, editing: -1,
     undo: [], redo: [], changeNo: 0, savedNo: 0, segsChangeNo: 0, segsSavedNo: 0,
-    saving: false, saveTimer: null, conflict: false, follow: true, nextId: 1,
+    clean: new WeakSet(), saving: false, saveTimer: null, conflict: false, follow: true, nextId: 1,
     lastHighlight: null, blocks: [], heights: new Map(), rendered: new Set(), observer: null,
     hlIds: new Set(), chapterAt: new Map(), gloss: null, find: "",
+    timings: {},   // for bench/annotate.py: fetchMs, openMs (to first painted rows), saveMs
   };
 
   // ---------------------------------------------------------------- server
@@ -99,11 +100,14 @@
 
   async function openTranscript(id) {
     banner("");
+    const t0 = performance.now();
     const doc = await api("GET", "/api/transcripts/" + encodeURIComponent(id));
+    S.timings.fetchMs = performance.now() - t0;
     S.id = id;
     S.doc = doc;
-    S.segs = doc.segments;
-    S.flags = doc.flags;
+    S.segs = doc.transcript.segments.map((seg) => Object.assign({ speaker: "", words: [] }, seg));
+    S.flags = doc.transcript.flags || [];
+    S.clean = new WeakSet(S.segs);   // segment objects the server holds as they are
     S.ann = Object.assign({ chapters: [], highlights: [], redactions: [], speakers: {} }, doc.annotations);
     delete S.ann.version;
     S.version = doc.version;
@@ -139,6 +143,7 @@
     renderPanels();
     showSaveState();
     $("#segments").focus();
+    requestAnimationFrame(() => { S.timings.openMs = performance.now() - t0; });
   }
 
   // ---------------------------------------------------------------- glossary
@@ -845,13 +850,21 @@
     const body = {
       base_version: S.version, base_hash: S.hash, user: $("#user-name").value.trim(), annotations: S.ann,
     };
-    if (segNo !== S.segsSavedNo) { body.segments = S.segs; body.flags = S.flags; }
+    const sent = S.segs.slice();
+    if (segNo !== S.segsSavedNo) {
+      // Unchanged segments go as {id, same}: a one-word fix must not upload 3 hours of words.
+      body.segments = sent.map((seg) => S.clean.has(seg) ? { id: seg.id, same: true } : seg);
+      body.flags = S.flags;
+    }
     showSaveState("正在保存…");
+    const t0 = performance.now();
     try {
       const res = await api("PUT", "/api/transcripts/" + encodeURIComponent(S.id), body);
+      S.timings.saveMs = performance.now() - t0;
       S.version = res.version;
       S.hash = res.transcript_hash;
       S.savedNo = no;
+      if (body.segments) S.clean = new WeakSet(sent);
       S.segsSavedNo = segNo;
       banner("");
       return true;
