@@ -276,3 +276,18 @@ def test_rebuild_gives_byte_identical_content_pages(tmp_path, site):
         assert page(again / "site", url) == page(site, url), url
     for path in ("open-data/pufa-case-statistics.csv", "videos/subtitles/qxh-t02.vtt", "videos/posters/qxh-t02.jpg"):
         assert (again / "site" / path).read_bytes() == (site / path).read_bytes(), path
+
+
+def test_poster_is_given_image_else_video_frame_else_default():
+    import datetime as dt
+
+    from generator.records.content import Episode
+    from generator.site.sections.episodes import DEFAULT_POSTER, poster_url
+
+    def episode(**kw) -> Episode:
+        return Episode("qxh-9", 9, "标题", dt.date(2024, 1, 1), "网约车", ("public",), 60, "简介", **kw)
+
+    assert poster_url(episode(poster="media/p.PNG", media="media/a.mp4")) == "videos/posters/qxh-9.png"
+    assert poster_url(episode(media="media/a.mp4")) == "videos/posters/qxh-9.jpg"
+    assert poster_url(episode(media="media/a.m4a")) == DEFAULT_POSTER       # sound only: no frame to take
+    assert poster_url(episode()) == DEFAULT_POSTER

@@ -32,6 +32,8 @@ from ..render import episode_url, render, slugify
 # Copied with every file of assets/img/ by the build.
 DEFAULT_POSTER = "assets/pufa/img/episode-poster.svg"
 POSTER_AT_SECONDS = 3.0
+# Sound-only episodes play in the same <video> element, under the default poster.
+AUDIO_SUFFIXES = (".m4a", ".mp3", ".wav", ".ogg", ".aac", ".opus")
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,9 @@ def poster_url(episode: Episode) -> str:
     """The given poster, else a frame of the video, else the default poster."""
     if episode.poster:
         return f"videos/posters/{episode.id}{Path(episode.poster).suffix.lower()}"
-    return f"videos/posters/{episode.id}.jpg" if episode.media else DEFAULT_POSTER
+    if episode.media and Path(episode.media).suffix.lower() not in AUDIO_SUFFIXES:
+        return f"videos/posters/{episode.id}.jpg"
+    return DEFAULT_POSTER
 
 
 def video_type(episode: Episode) -> str:
@@ -129,7 +133,7 @@ class _EpisodeMedia:
         url = poster_url(episode)
         if episode.poster:
             return url, Asset(url, source=self.config.root / episode.poster)
-        if not episode.media:
+        if url == DEFAULT_POSTER:
             return url, None
         source = self.config.root / episode.media
         frame = self.cache / "posters" / f"{episode.id}-{_cache_key(source, POSTER_AT_SECONDS)}.jpg"
