@@ -225,3 +225,24 @@ def test_dates_are_read_in_the_office_forms(text, value):
 ])
 def test_the_fine_is_read_from_the_decision(decision, fine):
     assert fine_from_decision(decision) == fine
+
+
+DEMO = RAW.parent.parent.parent / "demo" / "raw"
+DEMO_PEOPLE = ["孙丽娜", "赵明亮", "马建国", "王海燕", "王晓东", "欧阳国庆", "刘建华", "周涛", "李秀英", "张伟", "吴敏",
+               "陈志强", "刘洋", "于海洋"]
+
+
+def test_the_demo_export_imports_without_a_single_personal_datum(project):
+    into = project / "cases_public"
+    result = import_cases([DEMO / "典型案例导出-2024.xlsx"], into=into)
+    assert len(result.written) == 6
+    denylist = load_denylist(project)
+    assert set(DEMO_PEOPLE) <= set(denylist.entries)
+    for path in sorted(into.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert [p for p in DEMO_PEOPLE if p in text] == [], path.name
+        assert find_leaks(text, denylist) == [], path.name
+    again = project.parent / "gbk" / "cases_public"
+    import_cases([DEMO / "典型案例导出-2024-gbk.csv"], into=again)
+    for path in sorted(into.glob("*.yaml")):
+        assert (again / path.name).read_bytes() == path.read_bytes()

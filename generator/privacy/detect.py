@@ -215,6 +215,9 @@ ROLE_WORDS = (
     "驾驶员", "驾驶人", "当事人", "经营者", "乘车人", "报案人", "举报人", "投诉人", "所有人",
     "负责人", "代理人", "押运员", "见证人", "联系人", "经办人", "车主", "乘客", "证人", "司机",
     "货主", "户主", "业户", "姓名", "名叫", "叫做", "家属", "师傅",
+    "违法行为人", "工作人员", "执法人员", "管理员", "安全员", "调度员", "业务员", "乘务员", "售票员", "受害人",
+    "报警人", "申请人", "行为人", "经理", "老板", "店主", "站长", "队长", "亲属", "妻子", "丈夫", "父亲", "母亲",
+    "儿子", "女儿", "朋友", "同事", "员工", "职工",
 )
 _HAN = "[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebef]"
 # The window is a lookahead so that it does not swallow the next role word
@@ -222,6 +225,8 @@ _HAN = "[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebef]"
 _ROLE_NAME = re.compile(rf"(?:{'|'.join(ROLE_WORDS)})[：:]?\s?(?=({_HAN}{{2,4}}))")
 # '张三丰（男，1985年…' / '张三丰，女，' : a name introduced by its sex.
 _SEX_NAME = re.compile(rf"({_HAN}{{2,5}})[（(，,]\s?[男女][，,）)、]")
+_HAN_WINDOW = re.compile(rf"{_HAN}{{2,4}}")
+_LIST_JOINERS = "、和及与"
 _PERSONAL_FIELDS_NAME = re.compile(rf"^({_HAN}{{2,4}})$")
 
 # Characters that (almost) never appear in a given name but often follow one in case text:
@@ -242,7 +247,7 @@ NOT_NAMES = frozenset("""
 权益 权利 利益 满意 信息 信用 相关 符合 严重 明显 牟利 居住 范围 方便 宣传 齐全 司乘 安装 安排 计算
 管辖 冷静 祝福 华山 乐意 时常 常常 时刻 宁愿 成为 成年 高度 高峰 单独 路线 路程 路段 路上 路边 车费
 车速 车门 车内 车窗 车上 车身 车型 车主 包车 包裹 包括 关系 关注 关门 景区 边上 边缘 苏醒 金钱 钱款
-钱财 车票 票款 项目 许可 许多 尚未 尚且 曾经 孔子 余额 余下 余款 原因 原来 原告 原先 原则
+钱财 车票 票款 严格 严厉 严肃 柳树 项目 许可 许多 尚未 尚且 曾经 孔子 余额 余下 余款 原因 原来 原告 原先 原则
 """.split())
 # Surnames that are everyday words right after a role word ('当事人于当日', '驾驶员高速行驶'):
 # accepted only when the name is followed by a clear boundary.
@@ -282,6 +287,15 @@ def _role_names(text: str, norm: str) -> list[Finding]:
         if surname in _AMBIGUOUS_SURNAMES and not _BOUNDARY.match(norm[end:end + 2]):
             continue
         out.append(Finding("name", start, end, text[start:end]))
+        # A list after one role word: '乘客王海燕、王晓东和李明证实'.
+        while end < len(norm) and norm[end] in _LIST_JOINERS:
+            following = _HAN_WINDOW.match(norm, end + 1)
+            parts = split_name(following.group()) if following else None
+            if not parts:
+                break
+            start = end + 1
+            end = start + len(parts[0]) + len(parts[1])
+            out.append(Finding("name", start, end, text[start:end]))
     for match in _SEX_NAME.finditer(norm):
         window = match.group(1)
         # The name is the tail of the window: try 3, 4 (compound surname), then 2 characters.
