@@ -160,3 +160,16 @@ def test_find_leaks_adds_exact_denylist_matches(tmp_path):
     assert find_leaks("乘客张某称", loaded) == []
     assert (tmp_path / ".pufa-private" / "denylist.txt").read_text(encoding="utf-8").splitlines() == [
         "name\t张三丰", "phone\t138 1234 5678", "phone\t13812345678"]
+
+
+def test_the_projects_public_records_and_data_have_no_finding():
+    paths = sorted((ROOT / "cases_public").glob("*.yaml")) + sorted((ROOT / "data").glob("*.yaml"))
+    assert paths
+    for path in paths:
+        assert scan_text(path.read_text(encoding="utf-8")) == [], path.name
+
+
+def test_role_words_before_ordinary_verbs_are_not_names():
+    for text in ["司机朋友容易超载", "执法人员查阅了档案", "执法人员解释了规定", "执法人员温馨提示", "执法人员强调",
+                 "执法人员严格执法", "乘客王某、王某某证实"]:
+        assert scan_text(text) == [], text

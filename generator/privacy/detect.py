@@ -247,11 +247,11 @@ NOT_NAMES = frozenset("""
 权益 权利 利益 满意 信息 信用 相关 符合 严重 明显 牟利 居住 范围 方便 宣传 齐全 司乘 安装 安排 计算
 管辖 冷静 祝福 华山 乐意 时常 常常 时刻 宁愿 成为 成年 高度 高峰 单独 路线 路程 路段 路上 路边 车费
 车速 车门 车内 车窗 车上 车身 车型 车主 包车 包裹 包括 关系 关注 关门 景区 边上 边缘 苏醒 金钱 钱款
-钱财 车票 票款 严格 严厉 严肃 柳树 项目 许可 许多 尚未 尚且 曾经 孔子 余额 余下 余款 原因 原来 原告 原先 原则
+钱财 车票 票款 严格 严厉 严肃 柳树 容易 查阅 查看 查明 查验 查获 解释 解决 解除 温馨 强调 强制 强行 麻烦 项目 许可 许多 尚未 尚且 曾经 孔子 余额 余下 余款 原因 原来 原告 原先 原则
 """.split())
 # Surnames that are everyday words right after a role word ('当事人于当日', '驾驶员高速行驶'):
 # accepted only when the name is followed by a clear boundary.
-_AMBIGUOUS_SURNAMES = frozenset("于向应常经时全任明安文国平成高单连计公方关包石江宁")
+_AMBIGUOUS_SURNAMES = frozenset("于向应常经时全任明安文国平成高单连计公方关包石江宁查容解强温麻")
 _BOUNDARY = re.compile(r"^(?:$|[，,。；;：:、（(\s）)“”\"]|称|驾驶|乘坐|证实|陈述|表示|说|因|未|于|在|的|等|系)")
 
 
