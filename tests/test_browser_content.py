@@ -4,36 +4,27 @@ link URLs, lesson links resolve, the episode video plays the self-hosted file, t
 projector view enlarges type, the vehicle playlist plays by itself."""
 from __future__ import annotations
 
-import functools
-import http.server
 import threading
-from pathlib import Path
 
 import pytest
 
 from generator.site.build import build_site
+from generator.site.serve import make_server
 
 from test_content_pages import make_project
 
 pytestmark = pytest.mark.browser
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("browser") / "project")
     build_site(project, progress=False)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(_Quiet, directory=str(project / "site")))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = make_server(project / "site")      # pufa serve's server: Range requests, like a real host
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
-    thread.join()
+    server.server_close()
 
 
 def clean(page) -> None:
