@@ -1,0 +1,95 @@
+"""Livestream recaps in a real Chromium on a phone-sized page (outside requests blocked and
+recorded): a click on a transcript line moves the player's currentTime to the line's
+start, the 网约车 chapter seeks and scrolls to its heading, an address with a line's
+anchor (a search hit) seeks on load, the law link works, and the search finds the
+transcript with a sub-result leading to the moment."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from generator.site.build import build_site
+from generator.site.serve import make_server
+from test_recaps_project import LIVE_ID, PHONE, make_project
+
+pytestmark = pytest.mark.browser
+PLAYER = "[data-pufa-player]"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    project = make_project(tmp_path_factory.mktemp("browser-recaps") / "project")
+    build_site(project, progress=False)
+    server = make_server(project / "site")      # Range requests, as a real host: the player can seek
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def current_time(page) -> float:
+    return page.eval_on_selector(PLAYER, "p => p.currentTime")
+
+
+def wait_for_time(page, seconds: float, tolerance: float = 1.0) -> None:
+    page.wait_for_function(f"() => Math.abs(document.querySelector('{PLAYER}').currentTime - {seconds}) < {tolerance}",
+                           timeout=10_000)
+
+
+def clean(page) -> None:
+    assert page.outside_requests == []
+    assert page.console_errors == []
+
+
+def test_clicking_a_transcript_line_seeks_the_player_to_its_start(phone_page, base_url):
+    phone_page.goto(base_url + f"livestreams/{LIVE_ID}/")
+    phone_page.wait_for_function(f"() => document.querySelector('{PLAYER}').readyState >= 1", timeout=10_000)
+    assert current_time(phone_page) == 0
+    line = phone_page.locator("#s3")
+    assert line.get_attribute("data-start") == "13.00"
+    line.click()
+    wait_for_time(phone_page, 13.0)
+    phone_page.locator("#s1").click()
+    wait_for_time(phone_page, 4.0)
+    # The line being spoken is marked as the player runs.
+    phone_page.wait_for_function("() => document.querySelector('.pufa-recap-line.is-current') !== null",
+                                 timeout=10_000)
+    clean(phone_page)
+
+
+def test_chapter_about_wangyueche_seeks_and_shows_the_explanation(phone_page, base_url):
+    phone_page.goto(base_url + f"livestreams/{LIVE_ID}/")
+    phone_page.locator(".pufa-recap-chapters a", has_text="网约车").click()
+    wait_for_time(phone_page, 8.0)
+    assert phone_page.evaluate("location.hash") == "#c-wyc"
+    assert phone_page.locator("#c-wyc").is_visible()
+    card = phone_page.locator(".pufa-recap-card").first
+    assert "网络预约出租汽车运输证" in card.inner_text()
+    assert PHONE not in phone_page.content()
+    card.locator("a", has_text="第三十四条").click()
+    phone_page.wait_for_url("**/laws/**#a34")
+    assert "未取得许可从事网约车经营怎么罚" in phone_page.locator("#explained").inner_text()
+    clean(phone_page)
+
+
+def test_an_address_with_a_line_anchor_seeks_on_load(phone_page, base_url):
+    phone_page.goto(base_url + f"livestreams/{LIVE_ID}/#s2")
+    wait_for_time(phone_page, 8.0, tolerance=0.2)
+    clean(phone_page)
+
+
+def test_search_finds_the_transcript_with_a_hit_at_the_moment(phone_page, base_url):
+    phone_page.goto(base_url + f"livestreams/{LIVE_ID}/")
+    urls = phone_page.evaluate("""async () => {
+        const pagefind = await import('../../pagefind/pagefind.js');
+        const search = await pagefind.search('运输证');
+        const out = [];
+        for (const r of search.results) {
+            const data = await r.data();
+            for (const s of data.sub_results) out.push(s.url);
+        }
+        return out;
+    }""")
+    assert any(f"/livestreams/{LIVE_ID}/#c-wyc" in url for url in urls), urls
+    clean(phone_page)
