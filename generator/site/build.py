@@ -142,14 +142,16 @@ def page_markdown(page: Page) -> str:
     """Front matter + one raw-HTML block. Titles/descriptions are stored HTML-escaped
     because Material prints page.meta values without escaping; our override prints them
     as they are."""
-    meta = {"title": str(escape(page.title)), "description": str(escape(page.description)), **page.meta}
+    meta = {"title": str(escape(page.title)), "description": str(escape(page.description)), "pufa": True,
+            **page.meta}
     head = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items())
     attrs = ' data-pagefind-body' if page.search else ''
     filters = "".join(
         f'<span data-pagefind-filter="{escape(name)}:{escape(value)}"></span>'
         for name, values in sorted(page.filters.items()) for value in values
         if "," not in value) if page.search else ""
-    # Blank lines would end the raw-HTML block for some Markdown parsers: drop them.
+    # The body bypasses Markdown (mkdocs_hooks.py); blank lines are dropped anyway so the
+    # file is still one raw-HTML block if it is ever rendered without the hook.
     body = "\n".join(line for line in page.body.splitlines() if line.strip())
     return f"---\n{head}\n---\n\n<div class=\"pufa-page\"{attrs}>{filters}\n{body}\n</div>\n"
 
@@ -193,6 +195,7 @@ def write_mkdocs_config(config: ProjectConfig, model: SiteModel, work: Path, nav
         "theme": {"name": "material", "custom_dir": "overrides", "font": False,
                   "language": "zh", "favicon": f"{ASSET_PREFIX}/img/favicon.png"},
         "plugins": [],                      # Material's search is replaced by Pagefind
+        "hooks": [str(HERE / "mkdocs_hooks.py")],
         "extra_css": css,
         "extra_javascript": js,
         "extra": {"generator": False, "pufa_share_image": SHARE_IMAGE},

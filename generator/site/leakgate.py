@@ -15,6 +15,7 @@ Findings print as `file:line: kind: masked-sample`; the datum itself is never pr
 """
 from __future__ import annotations
 
+import bisect
 import gzip
 import os
 import re
@@ -32,7 +33,7 @@ WEB_SUFFIXES = {".html", ".htm", ".js", ".mjs", ".css", ".svg"}
 
 # Outside references are found from the URL backwards: every '//' is a candidate (a
 # literal search, fast), and the few characters before it say whether it is loaded.
-_CANDIDATE = re.compile(r"""(?:https?:)?//[^\s"'<>)`\\]+""", re.I)
+_CANDIDATE = re.compile(r"""//[^\s"'<>)`\\]+""")   # literal prefix: fast scan
 _CONTEXTS = [
     ("html-attribute", re.compile(r"""(?<![\w-])(?:src|href|srcset|poster|action|formaction|data|xlink:href|background)\s*=\s*["']?\s*$""", re.I)),
     ("html-attribute", re.compile(r"""\ssrcset\s*=\s*["'][^"']*,\s*$""", re.I)),
@@ -111,10 +112,10 @@ def read_text(path: Path) -> str | None:
 # What a person reads in an HTML page: text and a few attributes. SVG drawings, CSS and
 # markup are blanked (same length, newlines kept, so line numbers stay right): icon path
 # data like "0 3 1.4 5…" is not a phone number.
-_BLANK_BLOCKS = re.compile(r"<svg\b.*?</svg>|<style\b.*?</style>|<!--.*?-->", re.S | re.I)
+_BLANK_BLOCKS = re.compile(r"<(?:svg\b.*?</svg>|style\b.*?</style>|!--.*?-->)", re.S | re.I)
 _TAG = re.compile(r"<[^>]*>", re.S)
 _READABLE_ATTR = re.compile(
-    r"""(?<![\w-])(?:alt|title|content|aria-label|placeholder|value|label|data-pagefind-[\w-]+)\s*=\s*("[^"]*"|'[^']*')""", re.I)
+    r"""\s(?:alt|title|content|aria-label|placeholder|value|label|data-pagefind-[\w-]+)\s*=\s*("[^"]*"|'[^']*')""", re.I)
 
 
 def _newlines(match: re.Match) -> str:
@@ -127,11 +128,17 @@ def readable_html(html: str) -> str:
     text (`title="X"` → `>"X"<`) before the tags go."""
     text = _BLANK_BLOCKS.sub(_newlines, html)
     text = _READABLE_ATTR.sub(lambda m: ">" + m.group(1) + "<", text)
-    text = _ONE_LINE_TAG.sub(" ", text)           # C speed for the common case
+    # Block tags separate (a table of numbers must not read as one bank card number);
+    # inline tags vanish, as they do on screen ('138<b>1234</b>5678' is one number).
+    text = _BLOCK_TAG.sub(" | ", text)
+    text = _ONE_LINE_TAG.sub("", text)            # C speed for the common case
     return _TAG.sub(_newlines, text)
 
 
 _ONE_LINE_TAG = re.compile(r"<[^>\n]*>")
+_BLOCK_TAG = re.compile(r"</?(?:p|div|td|th|tr|li|dt|dd|h[1-6]|br|hr|section|article|table|thead|tbody|ul|ol|dl|"
+                        r"nav|header|footer|label|option|select|button|form|main|aside|figure|figcaption|"
+                        r"blockquote|details|summary|caption|meta|title|link|script|input|img)\b[^>\n]*>", re.I)
 
 
 _VENDOR_PAGEFIND = re.compile(r"^pagefind/(?:pagefind[\w.-]*\.(?:js|css)|wasm\.[\w-]+\.pagefind)$")
@@ -179,14 +186,18 @@ def outside_references(text: str, allowed_hosts: Iterable[str] = ()) -> list[tup
     allowed = set(LOCAL_HOSTS) | set(allowed_hosts)
     out = []
     for match in _CANDIDATE.finditer(text):
-        url = match.group(0)
+        start = match.start()
+        scheme = re.search(r"https?:$", text[max(0, start - 6):start], re.I)
+        if scheme:
+            start -= len(scheme.group(0))
+        url = text[start:match.end()]
         host = _host(url)
         if not host or host in allowed:
             continue
-        before = text[max(0, match.start() - _LOOKBACK):match.start()]
+        before = text[max(0, start - _LOOKBACK):start]
         for how, context in _CONTEXTS:
             if context.search(before):
-                out.append((match.start(), how, url))
+                out.append((start, how, url))
                 break
     return out
 
@@ -208,6 +219,7 @@ class _Scanner:
         self.site_dir, self.hosts = site_dir, hosts
         self.detect = _detector(root)
         self.digests = vendor_digests()
+        self.cache: dict[str, list[tuple[str, str]]] = {}
 
     def scan(self, path: Path) -> list[LeakFinding]:
         text = read_text(path)
@@ -217,15 +229,47 @@ class _Scanner:
         suffix = path.suffix.lower()
         found: list[LeakFinding] = []
         if not _is_vendor(path, shown, self.digests):
-            readable = readable_html(text) if suffix in (".html", ".htm") else text
-            for finding in self.detect(readable):
-                found.append(LeakFinding(shown, _line_at(readable, finding.start), finding.kind, mask(finding.text)))
+            if suffix in (".html", ".htm"):
+                found.extend(self._scan_lines(shown, readable_html(text)))
+            else:
+                for finding in self.detect(text):
+                    found.append(LeakFinding(shown, _line_at(text, finding.start), finding.kind, mask(finding.text)))
         if suffix in WEB_SUFFIXES:
             for offset, how, url in outside_references(text, self.hosts):
                 found.append(LeakFinding(shown, _line_at(text, offset), f"outside:{how}", _mask_url(url)))
         return found
 
+    def _scan_lines(self, shown: str, text: str) -> list[LeakFinding]:
+        """Scan a page line by line, remembering each line's result: the theme's chrome and
+        a case's card recur on thousands of pages and are scanned once. Uncached lines are
+        scanned together in one call (context across lines is kept)."""
+        lines = _SPACES.sub(" ", text).split("\n")
+        lines = [line.strip() for line in lines]
+        found: list[LeakFinding] = []
+        todo = [i for i, line in enumerate(lines) if line and line not in self.cache]
+        if todo:
+            joined = "\n".join(lines[i] for i in todo)
+            starts, offset = [], 0
+            for i in todo:
+                starts.append(offset)
+                offset += len(lines[i]) + 1
+            per_line: dict[int, list[tuple[str, str]]] = {i: [] for i in todo}
+            for finding in self.detect(joined):
+                k = bisect.bisect_right(starts, finding.start) - 1
+                per_line[todo[k]].append((finding.kind, mask(finding.text)))
+            for i in todo:
+                if len(self.cache) < 500_000:
+                    self.cache[lines[i]] = per_line[i]
+                found.extend(LeakFinding(shown, i + 1, kind, sample) for kind, sample in per_line[i])
+        fresh = set(todo)
+        for i, line in enumerate(lines):
+            if line and i not in fresh:
+                found.extend(LeakFinding(shown, i + 1, kind, sample) for kind, sample in self.cache.get(line, ()))
+        found.sort(key=lambda f: f.line)
+        return found
 
+
+_SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 _WORKER: _Scanner | None = None
 
 
