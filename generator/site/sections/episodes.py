@@ -40,7 +40,6 @@ AUDIO_SUFFIXES = (".m4a", ".mp3", ".wav", ".ogg", ".aac", ".opus")
 class Video:
     src: str           # site-root-relative URL of the copied file
     type: str          # MIME type for <source type>
-    width: int | None = None
 
 
 @dataclass(frozen=True)
