@@ -81,6 +81,7 @@ def main() -> None:
     elapsed = 0.0
     for _ in range(args.cases):
         party, fields, planted, protected = make_case(rng)
+        written_forms = [value for _, value in planted]
         chars += sum(len(t) for t in fields.values())
         started = time.perf_counter()
         out, _ = anonymise_fields(fields, party=party)
@@ -95,7 +96,9 @@ def main() -> None:
                 removed_n[kind] += 1
         for term in set(protected):
             protected_n += 1
-            if text.count(term) < original.count(term):
+            # A term inside a planted datum ('12345' in a VIN) goes with it: not a loss.
+            inside = sum(f.count(term) for f in written_forms)
+            if text.count(term) < original.count(term) - inside:
                 lost_n += 1
                 lost.append(term)
     print(f"corpus: {args.cases} cases, {chars} characters, seed {args.seed}")

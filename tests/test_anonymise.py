@@ -173,3 +173,21 @@ def test_role_words_before_ordinary_verbs_are_not_names():
     for text in ["司机朋友容易超载", "执法人员查阅了档案", "执法人员解释了规定", "执法人员温馨提示", "执法人员强调",
                  "执法人员严格执法", "乘客王某、王某某证实"]:
         assert scan_text(text) == [], text
+
+
+@pytest.mark.parametrize("text, names", [
+    ("分别收取乘客王海燕、王晓东车费", ["王海燕", "王晓东"]),
+    ("乘客王某、王晓东称", ["王晓东"]),
+    ("证人李某某、欧阳娜娜和张三证实", ["欧阳娜娜", "张三"]),
+    ("经查，张三丰（身份证号370102199001011231）", ["张三丰"]),
+    ("刘建华，联系电话13812345678", ["刘建华"]),
+])
+def test_names_in_lists_and_before_their_own_data_are_found(text, names):
+    assert [t for k, t in kinds(text) if k == "name"] == names
+
+
+def test_the_deny_list_skips_bare_street_numbers_that_end_every_case_number():
+    denylist = Denylist()
+    assert not denylist.add("house_number", "88号")
+    assert denylist.add("house_number", "88号3号楼2单元501室")
+    assert find_leaks("济交执罚〔2024〕1088号", denylist) == []

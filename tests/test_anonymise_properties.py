@@ -30,7 +30,7 @@ piece = st.one_of(
 )
 
 
-def assemble(pieces) -> tuple[str, list[tuple[str, str]], list[str]]:
+def assemble(pieces) -> tuple[str, list[tuple[str, str, str]], list[str]]:
     parts, planted, terms = [], [], []
     for what, value, rng in pieces:
         if what == "pii":
@@ -38,7 +38,7 @@ def assemble(pieces) -> tuple[str, list[tuple[str, str]], list[str]]:
             end = rng.choice(_NAME_ENDS) if value == "name" else rng.choice(("，", "。", "；"))
             parts.append(context + written + end)
             check = {"plate": written, "house_number": context + written}.get(value, raw)
-            planted.append((value, check))
+            planted.append((value, check, context + written))
         elif what == "term":
             parts.append(value + "，")
             terms.append(value)
@@ -59,10 +59,11 @@ def test_planted_personal_data_is_removed_and_published_terms_survive(pieces):
     text, planted, terms = assemble(pieces)
     out, _ = anonymise_fields({"facts": text})
     published = out["facts"]
-    for kind_, value in planted:
+    for kind_, value, _ in planted:
         assert not present(kind_, value, published), (kind_, value, published)
     for term in terms:
-        assert published.count(term) >= text.count(term), (term, published)
+        inside = sum(part.count(term) for _, _, part in planted)   # '12345' within a VIN goes with it
+        assert published.count(term) >= text.count(term) - inside, (term, published)
 
 
 @settings(max_examples=300, deadline=None)

@@ -224,7 +224,10 @@ _HAN = "[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ebef]"
 # ('当事人李某称当事人高某…').
 _ROLE_NAME = re.compile(rf"(?:{'|'.join(ROLE_WORDS)})[：:]?\s?(?=({_HAN}{{2,4}}))")
 # '张三丰（男，1985年…' / '张三丰，女，' : a name introduced by its sex.
-_SEX_NAME = re.compile(rf"({_HAN}{{2,5}})[（(，,]\s?[男女][，,）)、]")
+# '张三丰（男，1985年…', '张三丰，女，', '张三丰（身份证号…', '张三丰，联系电话…': a name
+# introduced by its sex or by its own personal data.
+_SEX_NAME = re.compile(rf"({_HAN}{{2,5}})[（(，,]\s?(?:[男女][，,）)、]|身份证|公民身份|联系电话|手机|电话)")
+_ANONYMISED = re.compile("某(?:某|[甲乙丙丁戊己庚辛壬癸])?")
 _HAN_WINDOW = re.compile(rf"{_HAN}{{2,4}}")
 _LIST_JOINERS = "、和及与"
 _PERSONAL_FIELDS_NAME = re.compile(rf"^({_HAN}{{2,4}})$")
@@ -236,7 +239,7 @@ NOT_IN_GIVEN_NAME = frozenset(
     "再还曾各每该此这那他她它们你我您车驾驶乘坐客司机上下内外前后时日年号元次人名位辆处地点场"
     "站路街区市省县镇村证照件码电话手款罚营运输载限违法规条例办案查询问记录签字确认承受支付扫拒"
     "绝逃离开走到出入回去过给让叫要求需可须得表示提供反映投诉举报警现交管理部门执行系经使用予"
-    "供陈女男士师傅同氏速驶称述道里拨打联系电向益围费"
+    "供陈女男士师傅同氏速驶称述道里拨打联系电向益围费队店厂局院"
 )
 # Two-character words that start with a surname but are not names ('当事人陈述', '乘客安全').
 NOT_NAMES = frozenset("""
@@ -275,27 +278,48 @@ def split_name(window: str) -> tuple[str, str] | None:
     return surname, given
 
 
+def _person_at(norm: str, pos: int) -> tuple[int, str, bool] | None:
+    """(length, surname, is a real name) of the person written at `pos`; 王某 / 王某某 /
+    王某甲 count as persons (already anonymised) so that a list goes on past them."""
+    window = _HAN_WINDOW.match(norm, pos)
+    if not window:
+        return None
+    text = window.group()
+    if text[:2] in COMPOUND_SURNAMES:
+        surname = text[:2]
+    elif text[:1] in SINGLE_SURNAMES:
+        surname = text[:1]
+    else:
+        return None
+    anonymised = _ANONYMISED.match(text, len(surname))
+    if anonymised:
+        return len(surname) + len(anonymised.group()), surname, False
+    parts = split_name(text)
+    if parts:
+        return len(parts[0]) + len(parts[1]), surname, True
+    return None
+
+
 def _role_names(text: str, norm: str) -> list[Finding]:
     out = []
     for match in _ROLE_NAME.finditer(norm):
-        parts = split_name(match.group(1))
-        if not parts:
-            continue
-        surname, given = parts
-        start = match.start(1)
-        end = start + len(surname) + len(given)
-        if surname in _AMBIGUOUS_SURNAMES and not _BOUNDARY.match(norm[end:end + 2]):
-            continue
-        out.append(Finding("name", start, end, text[start:end]))
-        # A list after one role word: '乘客王海燕、王晓东和李明证实'.
-        while end < len(norm) and norm[end] in _LIST_JOINERS:
-            following = _HAN_WINDOW.match(norm, end + 1)
-            parts = split_name(following.group()) if following else None
-            if not parts:
+        pos, first = match.start(1), True
+        # One role word may introduce a list: '乘客王海燕、王某某和李明证实'.
+        while True:
+            person = _person_at(norm, pos)
+            if not person:
                 break
-            start = end + 1
-            end = start + len(parts[0]) + len(parts[1])
-            out.append(Finding("name", start, end, text[start:end]))
+            length, surname, real = person
+            end = pos + length
+            if real:
+                if first and surname in _AMBIGUOUS_SURNAMES and not _BOUNDARY.match(norm[end:end + 2]):
+                    break
+                out.append(Finding("name", pos, end, text[pos:end]))
+            first = False
+            if end < len(norm) and norm[end] in _LIST_JOINERS:
+                pos = end + 1
+                continue
+            break
     for match in _SEX_NAME.finditer(norm):
         window = match.group(1)
         # The name is the tail of the window: try 3, 4 (compound surname), then 2 characters.

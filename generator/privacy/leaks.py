@@ -19,6 +19,7 @@ PRIVATE_DIR = ".pufa-private"
 DENYLIST_FILE = "denylist.txt"
 # Shorter values would match ordinary words; a 2-character name is the shortest datum kept.
 MIN_LENGTH = 2
+_BARE_STREET_NO = re.compile(r"^[0-9０-９]+(?:-[0-9０-９]+)?号(?:附[0-9]+号)?$")
 
 
 def denylist_path(project_root: Path) -> Path:
@@ -57,7 +58,13 @@ class Denylist:
         return len(self.entries)
 
     def add(self, kind: str, value: str) -> bool:
-        """Add a value (and its bare-digit form for numbers); True when it was new."""
+        """Add a value (and its bare-digit form for numbers); True when it was new.
+
+        A bare street number ('88号', '12-3号') is not kept: it also ends every case number
+        and article list, so the gate would cry wolf; the detectors still find it beside
+        its road."""
+        if kind == "house_number" and _BARE_STREET_NO.match(value.strip()):
+            return False
         new = False
         for form in _forms(kind, value):
             if len(form) >= MIN_LENGTH and form not in self.entries:
