@@ -1,0 +1,238 @@
+"""`pufa transcribe`: media files → `transcripts/<id>/`, resumable, with a progress bar.
+
+Per media: probe (every file first, so a bad one stops the run before any work), extract
+16 kHz mono WAV into a work folder `DIR/.<id>.partial/`, transcribe window by window,
+appending each finished window to `segments.jsonl` there, then flag spoken personal data
+and write the transcript folder in one swap. An interrupted run (Ctrl-C, power cut) finds
+the work folder and resumes after the last finished window, provided the media, model
+and options are the same; otherwise it starts over.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+import wave
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..errors import InputError, MediaError
+from ..fsutil import atomic_write_json
+from ..records.transcript import Segment, Transcript, TranscriptMeta, Word
+from .glossary import Corrector, load_glossary
+from .media import extract_audio, media_error, probe
+from .pii import flag_transcript
+from .store import check_id, slugify, write_transcript_dir
+from .transcribe import SAMPLE_RATE, TranscribeOptions, transcribe_window, windows
+
+CHECKPOINT_VERSION = 1
+
+
+@dataclass
+class TranscribeResult:
+    folder: Path
+    id: str
+    duration: float
+    segments: int
+    flags: int
+    seconds: float          # wall time of this run
+    resumed_at: float       # seconds of audio already done by an earlier run
+    model: str
+
+    @property
+    def rtf(self) -> float:
+        done = self.duration - self.resumed_at
+        return self.seconds / done if done > 0 else 0.0
+
+    def summary(self) -> str:
+        resumed = f", 从 {self.resumed_at:.0f} s 处续转 (resumed at {self.resumed_at:.0f} s)" if self.resumed_at else ""
+        return (f"{self.folder}: {self.segments} 段 (segments), {self.duration:.1f} s, "
+                f"{self.flags} 处疑似个人信息已标记，发布时默认隐去 (personal data flagged, hidden by default), "
+                f"用时 {self.seconds:.1f} s (RTF {self.rtf:.2f}, {self.model}){resumed}")
+
+
+def project_root_for(into: Path) -> Path:
+    """The project a transcripts folder belongs to: its parent when that holds mkdocs.yml."""
+    into = into.resolve()
+    if (into.parent / "mkdocs.yml").exists():
+        return into.parent
+    return Path.cwd().resolve()
+
+
+def _media_field(media: Path, root: Path) -> str:
+    media = media.resolve()
+    try:
+        return media.relative_to(root).as_posix()
+    except ValueError:
+        return str(media)
+
+
+def _plan_ids(media: list[Path], id: str | None) -> list[str]:
+    if id is not None:
+        if len(media) != 1:
+            raise InputError.at("--id", f"--id names one transcript but {len(media)} media files were given",
+                                hint="leave --id out: each file gets a slug of its name")
+        return [check_id(id)]
+    ids: list[str] = []
+    for path in media:
+        base = slugify(path.stem)
+        candidate, n = base, 2
+        while candidate in ids:
+            candidate, n = f"{base}-{n}", n + 1
+        ids.append(candidate)
+    return ids
+
+
+class _Progress:
+    """A tqdm bar over audio seconds: elapsed and remaining come from real progress."""
+
+    def __init__(self, label: str, total: float, done: float, enabled: bool):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=done, unit="s", desc=label,
+                            file=sys.stderr, dynamic_ncols=True, leave=True,
+                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s "
+                                       "[已用 {elapsed}，剩余 {remaining}]")
+        self.position = done
+        self.total = total
+
+    def to(self, seconds: float) -> None:
+        seconds = min(seconds, self.total)
+        if self.bar is not None and seconds > self.position:
+            self.bar.update(seconds - self.position)
+        self.position = max(self.position, seconds)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _segment_from_json(raw: dict) -> Segment:
+    words = [Word(**w) for w in raw.get("words") or []]
+    return Segment(raw["id"], raw["start"], raw["end"], raw["text"], raw.get("speaker", ""), words)
+
+
+def _load_checkpoint(work: Path, job: dict) -> tuple[float, list[Segment]]:
+    """(seconds done, segments so far) from an earlier run of the same job, else (0, [])."""
+    try:
+        if json.loads((work / "job.json").read_text(encoding="utf-8")) != job:
+            return 0.0, []
+    except (OSError, ValueError):
+        return 0.0, []
+    done, segments = 0.0, []
+    try:
+        lines = (work / "segments.jsonl").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0.0, []
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            break   # a line cut off by the interruption: redo that window
+        segments.extend(_segment_from_json(s) for s in record["segments"])
+        done = float(record["end"])
+    return done, segments
+
+
+def _append_checkpoint(work: Path, end: float, segments: list[Segment]) -> None:
+    line = json.dumps({"end": end, "segments": [asdict(s) for s in segments]}, ensure_ascii=False)
+    with (work / "segments.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _wav_ready(work: Path) -> bool:
+    return (work / "audio.wav").exists() and (work / "audio.done").exists()
+
+
+def transcribe_one(media: Path, into: Path, transcript_id: str, loaded, corrector: Corrector,
+                   options: TranscribeOptions, progress: bool, root: Path) -> TranscribeResult:
+    started = time.monotonic()
+    info = probe(media)
+    if not info.has_audio:
+        raise media_error(media, "没有音轨，无法转写", "no audio track: nothing to transcribe")
+    work = into / f".{transcript_id}.partial"
+    stat = media.stat()
+    job = {"version": CHECKPOINT_VERSION, "media": str(media.resolve()), "size": stat.st_size,
+           "mtime_ns": stat.st_mtime_ns, "model": loaded.label, "options": options.fingerprint()}
+    done, segments = _load_checkpoint(work, job)
+    if done == 0.0:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        atomic_write_json(work / "job.json", job)
+    if not _wav_ready(work):
+        extract_audio(media, work / "audio.wav", SAMPLE_RATE)
+        (work / "audio.done").write_text("ok\n")
+    resumed_at = done
+    from faster_whisper import BatchedInferencePipeline
+
+    pipeline = BatchedInferencePipeline(loaded.whisper)
+    with wave.open(str(work / "audio.wav")) as wav:
+        total_frames = wav.getnframes()
+        duration = total_frames / SAMPLE_RATE
+        bar = _Progress(transcript_id, duration, done, progress)
+        try:
+            for offset, samples in windows(total_frames, done, options, wav):
+                end = offset + len(samples) / SAMPLE_RATE
+                found = transcribe_window(pipeline, samples, offset, options, corrector,
+                                          next_id=len(segments), on_progress=bar.to)
+                _append_checkpoint(work, end, found)
+                segments.extend(found)
+                bar.to(end)
+        finally:
+            bar.close()
+    if not segments:
+        raise media_error(media, "没有识别到语音（静音或只有音乐）",
+                          "no speech found: the audio is silent or music only")
+    for index, segment in enumerate(segments):
+        segment.id = index
+    transcript = Transcript(language=options.language, model=loaded.label, segments=segments,
+                            duration=round(duration, 3))
+    transcript.flags = flag_transcript(segments)
+    meta = TranscriptMeta(id=transcript_id, kind="livestream", title=media.stem,
+                          media=_media_field(media, root), duration=round(duration, 1))
+    folder = write_transcript_dir(into, transcript_id, transcript, meta)
+    shutil.rmtree(work, ignore_errors=True)
+    return TranscribeResult(folder, transcript_id, duration, len(segments), len(transcript.flags),
+                            time.monotonic() - started, resumed_at, loaded.label)
+
+
+def transcribe_files(media: list[Path], into: Path, id: str | None = None, model: str | None = None,
+                     device: str = "auto", progress: bool = True, options: TranscribeOptions | None = None,
+                     loaded=None) -> list[TranscribeResult]:
+    """Transcribe every file; all are checked before the model loads or anything is written."""
+    media = [Path(m) for m in media]
+    into = Path(into)
+    ids = _plan_ids(media, id)
+    problems: list[str] = []
+    for path in media:
+        try:
+            info = probe(path)
+            if not info.has_audio:
+                raise media_error(path, "没有音轨，无法转写", "no audio track: nothing to transcribe")
+        except MediaError as exc:
+            problems.append(str(exc))
+    for path, transcript_id in zip(media, ids):
+        if (into / transcript_id / "transcript.json").exists():
+            from ..errors import ConflictError
+
+            raise ConflictError(f"{into / transcript_id / 'transcript.json'}: 已存在，未覆盖 (already exists; "
+                                f"not overwritten: choose another --id or remove the folder first)")
+    if problems:
+        raise MediaError("\n".join(problems))
+    root = project_root_for(into)
+    glossary = load_glossary(root)
+    corrector = Corrector(glossary)
+    if options is None:
+        options = TranscribeOptions(initial_prompt=glossary.prompt())
+    if loaded is None:
+        from .model import load_model
+
+        loaded = load_model(model, device)
+    return [transcribe_one(path, into, transcript_id, loaded, corrector, options, progress, root)
+            for path, transcript_id in zip(media, ids)]

@@ -1,0 +1,209 @@
+"""Speech → segments: whisper (faster-whisper) over 16 kHz WAV, in windows, as a stream.
+
+How it stays sane on a 3-hour livestream:
+- The audio is read one window (10 minutes, cut at the quietest moment near the end) at
+  a time, so memory does not grow with length, and each finished window is a checkpoint.
+- Inside a window, faster-whisper's batched pipeline cuts speech with Silero VAD into
+  pieces of at most 30 s and decodes each piece once: silence is never decoded (no
+  hallucinated lines over silence), nothing is conditioned on earlier text (no run-away
+  loops), and the domain prompt applies to every piece, not just the first 30 s.
+- What still slips through is filtered here: repeated phrases collapsed, isolated
+  stock hallucinations (字幕/作词/谢谢观看) and near-silent low-confidence pieces dropped.
+Each piece is then split at sentence marks and pauses into subtitle-sized segments,
+converted to Simplified, corrected with the glossary and punctuated.
+"""
+from __future__ import annotations
+
+import re
+import wave
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+
+from ..records.transcript import Segment, Word
+from .glossary import Corrector
+from .textnorm import punctuate, to_simplified
+
+SAMPLE_RATE = 16000
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """Everything that shapes decoding; its fingerprint guards a resumed job."""
+
+    language: str = "zh"
+    beam_size: int = 5
+    batch_size: int = 4
+    initial_prompt: str | None = None
+    window_seconds: float = 600.0        # checkpoint granularity and memory bound
+    cut_search_seconds: float = 20.0     # where to look for a quiet cut before a window ends
+    vad_threshold: float = 0.5
+    vad_min_silence_ms: int = 300
+    vad_speech_pad_ms: int = 200
+    max_segment_chars: int = 30          # subtitle-sized segments
+    max_segment_seconds: float = 10.0
+    pause_split_seconds: float = 0.7
+    no_speech_drop: float = 0.6
+    logprob_drop: float = -1.0
+
+    def fingerprint(self) -> dict:
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+@dataclass
+class Window:
+    start: float
+    end: float
+    segments: list[Segment] = field(default_factory=list)
+
+
+def read_samples(wav: wave.Wave_read, start_frame: int, frames: int) -> np.ndarray:
+    wav.setpos(start_frame)
+    data = wav.readframes(frames)
+    return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+
+
+def quiet_cut(samples: np.ndarray, search_from: int) -> int:
+    """Index of the quietest 100 ms after `search_from` (a pause to cut a window at)."""
+    hop = SAMPLE_RATE // 10
+    tail = samples[search_from:]
+    if len(tail) < 2 * hop:
+        return len(samples)
+    usable = len(tail) // hop * hop
+    energy = (tail[:usable].reshape(-1, hop) ** 2).mean(axis=1)
+    return search_from + int(np.argmin(energy)) * hop + hop // 2
+
+
+def windows(total_frames: int, start_at: float, options: TranscribeOptions,
+            wav: wave.Wave_read) -> Iterator[tuple[float, np.ndarray]]:
+    """(offset seconds, samples) windows from `start_at` to the end, cut at pauses."""
+    position = int(round(start_at * SAMPLE_RATE))
+    window = int(options.window_seconds * SAMPLE_RATE)
+    search = int(options.cut_search_seconds * SAMPLE_RATE)
+    while position < total_frames:
+        frames = min(window, total_frames - position)
+        samples = read_samples(wav, position, frames)
+        if position + frames < total_frames:
+            cut = quiet_cut(samples, max(0, frames - search))
+            samples = samples[:cut]
+            frames = cut
+        yield position / SAMPLE_RATE, samples
+        position += frames
+
+
+# Lines whisper invents over silence or music in Chinese broadcasts.
+_STOCK = re.compile(r"^(字幕|字幕制作|作词|作曲|作词作曲|谢谢观看|谢谢收看|谢谢大家|请不吝点赞|订阅|明镜与点点栏目|"
+                    r"中文字幕|小编|优优独播剧场|YoYo Television Series Exclusive)")
+
+
+def collapse_repeats(text: str, min_repeats: int = 3) -> str:
+    """'出租车、出租车、出租车、…' → '出租车、': a phrase repeated back to back is a decoding loop."""
+    pattern = re.compile(r"(.{1,12}?)\1{%d,}" % (min_repeats - 1))
+    return pattern.sub(r"\1", text)
+
+
+def _keep(raw) -> bool:
+    text = raw.text.strip()
+    if not text:
+        return False
+    if raw.no_speech_prob > 0.6 and raw.avg_logprob < -1.0:
+        return False
+    duration = max(0.01, raw.end - raw.start)
+    if _STOCK.match(to_simplified(text)) and (duration < 3.0 or len(text) < 8):
+        return False
+    return True
+
+
+_SENTENCE_MARKS = ("。", "？", "！", "?", "!", "…")
+_CLAUSE_MARKS = ("，", ",", "、", "；", ";", "：")
+
+
+def _best_split(group: list) -> int:
+    """Where to split an over-long group: after its last clause mark, else at its longest pause."""
+    for index in range(len(group) - 2, 0, -1):
+        if group[index].word.strip().endswith(_CLAUSE_MARKS + _SENTENCE_MARKS):
+            return index + 1
+    gaps = [(group[i + 1].start - group[i].end, i + 1) for i in range(len(group) - 1)]
+    return max(gaps)[1] if gaps else len(group)
+
+
+def _groups(words: list, options: TranscribeOptions) -> list[list]:
+    """Split a piece's words into subtitle-sized groups: at sentence marks, at pauses, and
+    where a group grows too long, after its last clause mark (never inside a word)."""
+    groups: list[list] = []
+    current: list = []
+    for word in words:
+        if current and word.start - current[-1].end >= options.pause_split_seconds:
+            groups.append(current)
+            current = []
+        current.append(word)
+        text = "".join(w.word.strip() for w in current)
+        if word.word.strip().endswith(_SENTENCE_MARKS) and len(text) >= 6:
+            groups.append(current)
+            current = []
+        elif len(text) > options.max_segment_chars or current[-1].end - current[0].start > options.max_segment_seconds:
+            cut = _best_split(current)
+            groups.append(current[:cut])
+            current = current[cut:]
+    if current:
+        groups.append(current)
+    return [g for g in groups if g]
+
+
+def finish_text(raw_text: str, corrector: Corrector | None) -> str:
+    text = collapse_repeats(to_simplified(raw_text.strip()))
+    if corrector is not None:
+        text = corrector.correct(text)
+    return punctuate(text)
+
+
+def segments_from_piece(raw, offset: float, options: TranscribeOptions, corrector: Corrector | None,
+                        next_id: int) -> list[Segment]:
+    words = [w for w in (raw.words or []) if w.word.strip()]
+    out: list[Segment] = []
+    if not words:
+        text = finish_text(raw.text, corrector)
+        if text:
+            out.append(Segment(next_id, round(offset + raw.start, 3), round(offset + raw.end, 3), text))
+        return out
+    for group in _groups(words, options):
+        text = finish_text("".join(w.word for w in group), corrector)
+        if not text.strip("，。？！、 "):
+            continue
+        seg_words = [Word(round(offset + w.start, 3), round(offset + max(w.end, w.start), 3),
+                          to_simplified(w.word.strip()), round(float(w.probability), 3)) for w in group]
+        out.append(Segment(next_id + len(out), seg_words[0].start, max(seg_words[-1].end, seg_words[0].start),
+                           text, words=seg_words))
+    return out
+
+
+def transcribe_window(pipeline, samples: np.ndarray, offset: float, options: TranscribeOptions,
+                      corrector: Corrector | None, next_id: int,
+                      on_progress: Callable[[float], None] | None = None) -> list[Segment]:
+    """Segments of one window, with absolute times, ids from `next_id`."""
+    from faster_whisper.vad import VadOptions
+
+    vad = VadOptions(threshold=options.vad_threshold, min_silence_duration_ms=options.vad_min_silence_ms,
+                     speech_pad_ms=options.vad_speech_pad_ms)
+    pieces, _ = pipeline.transcribe(
+        samples, language=options.language, beam_size=options.beam_size, batch_size=options.batch_size,
+        initial_prompt=options.initial_prompt, word_timestamps=True, vad_filter=True, vad_parameters=vad,
+        condition_on_previous_text=False, without_timestamps=True, log_progress=False)
+    out: list[Segment] = []
+    last_end = 0.0
+    for raw in pieces:
+        if raw.end > last_end and on_progress is not None:
+            on_progress(offset + raw.end)
+            last_end = raw.end
+        if not _keep(raw):
+            continue
+        out.extend(segments_from_piece(raw, offset, options, corrector, next_id + len(out)))
+    # Times must never run backwards, even where word stamps of two pieces overlap.
+    for previous, segment in zip(out, out[1:]):
+        if segment.start < previous.start:
+            segment.start = previous.start
+        segment.end = max(segment.end, segment.start)
+    return out
