@@ -67,7 +67,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             with httpx.Client(base_url=base, headers={"X-Pufa-Token": app.token}, timeout=30) as client:
-                opens, saves, ann_saves = [], [], []
+                opens, saves, one_saves, ann_saves, opens_after = [], [], [], [], []
                 doc: dict = {}
 
                 def do_open() -> None:
@@ -77,22 +77,32 @@ def main() -> None:
                     opens.append(timed(do_open))
                 report("API open (GET, parse JSON)", opens)
 
-                def do_save(with_text: bool) -> None:
+                def do_save(text: str) -> None:
                     ann = dict(doc["annotations"])
                     ann.pop("version", None)
                     ann["chapters"] = [{"id": "c1", "title": f"开场 {time.time()}", "start": 0}]
                     body = {"base_version": doc["version"], "base_hash": doc["transcript_hash"], "annotations": ann}
-                    if with_text:
-                        body["segments"], body["flags"] = doc["segments"], doc["flags"]
+                    segments = doc["transcript"]["segments"]
+                    if text == "all":       # e.g. a replace-all that touched every segment
+                        body["segments"] = segments
+                    elif text == "one":     # the usual autosave: one segment corrected
+                        body["segments"] = [{"id": s["id"], "same": True} for s in segments]
+                        body["segments"][1234] = dict(segments[1234], text=segments[1234]["text"] + "。")
                     result = client.put(f"/api/transcripts/{TID}", content=json.dumps(body, ensure_ascii=False),
                                         headers={"Content-Type": "application/json"}).raise_for_status().json()
                     doc["version"], doc["transcript_hash"] = result["version"], result["transcript_hash"]
 
                 for _ in range(args.repeat):
-                    saves.append(timed(lambda: do_save(True)))
-                    ann_saves.append(timed(lambda: do_save(False)))
-                report("API save, text + annotations (PUT)", saves)
+                    saves.append(timed(lambda: do_save("all")))
+                    one_saves.append(timed(lambda: do_save("one")))
+                    ann_saves.append(timed(lambda: do_save("none")))
+                    opens_after.append(timed(do_open))
+                report("API save, every segment sent (PUT)", saves)
+                report("API save, one segment changed (PUT)", one_saves)
                 report("API save, annotations only (PUT)", ann_saves)
+                report("API open after a save (one line/segment)", opens_after)
+                size = (folder / "transcript.json").stat().st_size
+                print(f"transcript.json after saving: {size / 1e6:.1f} MB")
 
             if not args.no_browser:
                 browser_numbers(f"{base}/#/t/{TID}", args.repeat)
@@ -111,6 +121,7 @@ def browser_numbers(url: str, repeat: int) -> None:
         page = browser.new_page(viewport={"width": 1280, "height": 800}, bypass_csp=True)
         first, fetch, rows, wall, page_saves, jumps = [], [], [], [], [], []
         for _ in range(repeat):
+            page.goto("about:blank")
             start = time.perf_counter()
             page.goto(url)
             page.wait_for_selector(".seg")

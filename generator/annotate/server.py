@@ -120,7 +120,7 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
     def open_transcript(request: Request) -> Response:
         tid = request.path_params["id"]
         try:
-            doc = store.open(tid)
+            doc = store.open(tid, records=False)
         except FileNotFoundError:
             return _error(404, f"没有这个转写稿 / no transcript '{tid}'")
         except InputError as exc:
@@ -188,16 +188,16 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
     def media(request: Request) -> Response:
         tid = request.path_params["id"]
         try:
-            doc = store.open(tid)
+            path, problem = store.media(tid)
         except FileNotFoundError:
             return _error(404, f"没有这个转写稿 / no transcript '{tid}'")
         except InputError as exc:
             return _error(422, str(exc))
-        if doc.media is None:
-            return _error(404, doc.media_problem)
-        media_type = mimetypes.guess_type(doc.media.name)[0] or "application/octet-stream"
+        if path is None:
+            return _error(404, problem)
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         # FileResponse answers Range requests (206), which the player needs to seek.
-        return FileResponse(doc.media, media_type=media_type, headers={"cache-control": "no-store"})
+        return FileResponse(path, media_type=media_type, headers={"cache-control": "no-store"})
 
     routes = [
         Route("/", index),

@@ -87,6 +87,10 @@ class Store:
     def __init__(self, root: Path, transcripts_dir: Path):
         self.root = root.resolve()
         self.transcripts_dir = transcripts_dir.resolve()
+        # transcript id → (sha256, parsed JSON) of the last content validated or written
+        self._known: dict[str, tuple[str, dict]] = {}
+        # transcript id → {id(segment dict): (segment dict, its JSON line)} for those dicts
+        self._lines: dict[str, dict[int, tuple[dict, str]]] = {}
 
     # -- finding things -------------------------------------------------------------
 
@@ -121,6 +125,11 @@ class Store:
         except InputError:
             return None
 
+    def media(self, transcript_id: str) -> tuple[Path | None, str]:
+        """The playable media file of a transcript (the player asks for it many times)."""
+        folder = self.folder(transcript_id)
+        return self._media(folder, load_meta(folder / META_FILE) if (folder / META_FILE).is_file() else None)
+
     def _media(self, folder: Path, meta: TranscriptMeta | None) -> tuple[Path | None, str]:
         """meta.yaml `media`, relative to the project root (or to the folder); must stay inside."""
         if meta is None or not meta.media:
@@ -137,18 +146,35 @@ class Store:
 
     # -- opening --------------------------------------------------------------------
 
-    def open(self, transcript_id: str) -> Document:
+    def open(self, transcript_id: str, records: bool = True) -> Document:
+        """Read one transcript folder. `records=False` skips building typed segments when the
+        caller only needs the validated bytes (the page parses them itself)."""
         folder = self.folder(transcript_id)
         raw = (folder / TRANSCRIPT_FILE).read_bytes()
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError.at(folder / TRANSCRIPT_FILE, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
-        transcript = _transcript_from_json(data, str(folder / TRANSCRIPT_FILE))
+        digest = _hash(raw)
+        data = self._validated(transcript_id, folder / TRANSCRIPT_FILE, raw, digest)
+        transcript = _transcript_from_json(data, str(folder / TRANSCRIPT_FILE)) if records else None
         annotations = load_annotations(folder / ANNOTATIONS_FILE)
         meta = load_meta(folder / META_FILE) if (folder / META_FILE).is_file() else None
         media, problem = self._media(folder, meta)
-        return Document(transcript_id, meta, transcript, annotations, _hash(raw), media, problem, raw)
+        return Document(transcript_id, meta, transcript, annotations, digest, media, problem, raw)  # type: ignore[arg-type]
+
+    def _validated(self, transcript_id: str, path: Path, raw: bytes, digest: str) -> dict:
+        """transcript.json parsed and validated, once per content: validating 80,000 word
+        timings takes longer than everything else in opening a 3-hour transcript, and the
+        same bytes (same hash) cannot become invalid."""
+        known = self._known.get(transcript_id)
+        if known is not None and known[0] == digest:
+            return known[1]
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InputError.at(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+        except UnicodeDecodeError:
+            raise InputError.at(path, "file is not UTF-8", hint="save it as UTF-8") from None
+        _transcript_from_json(data, str(path))
+        self._known[transcript_id] = (digest, data)
+        return data
 
     # -- saving ---------------------------------------------------------------------
 
@@ -172,30 +198,25 @@ class Store:
                     f" / save refused: the file changed since you opened it (another window or person; "
                     f"now version {current.version}, your edit was based on version {base_version}). "
                     f"Reload to continue.")
-            old = json.loads(raw)
-            new_transcript: Transcript | None = None
+            old = self._validated(transcript_id, transcript_path, raw, current_hash)
+            new_data: dict | None = None
             if segments is not None:
-                new_transcript = _transcript_from_json(
-                    {"language": old.get("language"), "model": old.get("model"), "duration": old.get("duration"),
-                     "segments": _expand_unchanged(segments, old.get("segments") or [], transcript_path),
-                     "flags": old.get("flags") or [] if flags is None else flags},
-                    f"{transcript_path} (edit)")
+                new_data = _edited(old, segments, flags, f"{transcript_path} (edit)")
             if not isinstance(annotations, dict):
                 raise InputError.at(annotations_path, "expected a JSON object", field="annotations")
             new_annotations = annotations_from_json({**annotations, "version": current.version + 1},
                                                     f"{annotations_path} (edit)")
-            if new_transcript is not None:
-                lengths = {seg.id: len(seg.text) for seg in new_transcript.segments}
-                flag_list = [asdict(f) for f in new_transcript.flags]
-            else:
-                lengths = {int(seg["id"]): len(str(seg["text"])) for seg in old.get("segments") or []}
-                flag_list = old.get("flags") or []
-            check_consistency(lengths, flag_list, new_annotations, str(annotations_path))
+            result = new_data or old
+            lengths = {int(seg["id"]): len(str(seg["text"])) for seg in result.get("segments") or []}
+            check_consistency(lengths, result.get("flags") or [], new_annotations, str(annotations_path))
             entries = redaction_decisions(current, new_annotations, transcript_id, user or _os_user())
-            if new_transcript is not None:
-                text = transcript_text(new_transcript)
+            if new_data is not None:
+                lines = self._lines.get(transcript_id, {})
+                text = transcript_text(new_data, lines)
+                self._lines[transcript_id] = lines
                 atomic_write_text(transcript_path, text)
                 current_hash = _hash(text.encode("utf-8"))
+                self._known[transcript_id] = (current_hash, new_data)
             # The log line goes first: a crash after it and before the save leaves a record
             # of a decision that did not land, never a decision with no record.
             _append_log(folder / LOG_FILE, entries)
@@ -203,39 +224,60 @@ class Store:
             return SaveResult(new_annotations.version, current_hash, len(entries))
 
 
-def _expand_unchanged(segments: Any, old_segments: list, path: Path) -> Any:
-    """The page sends `{"id": n, "same": true}` for a segment it did not change since the
+def _edited(old: dict, segments: Any, flags: Any, file: str) -> dict:
+    """The transcript as the page edited it, validated, as plain JSON data.
+
+    The page sends `{"id": n, "same": true}` for a segment it did not change since the
     version it is based on (the hash check guarantees the server holds that version), so a
-    one-word fix does not upload a 3-hour transcript."""
+    one-word fix does not upload a 3-hour transcript; those segments are taken from the
+    validated file as they are and only the changed ones are validated word by word.
+    """
     if not isinstance(segments, list):
-        return segments
-    by_id = {seg.get("id"): seg for seg in old_segments if isinstance(seg, dict)}
-    out = []
+        raise InputError.at(file, "expected a list", field="segments")
+    by_id = {seg["id"]: seg for seg in old.get("segments") or []}
+    merged: list[Any] = []
+    light: list[Any] = []       # what is validated: unchanged segments without their words
+    changed: list[int] = []
     for index, seg in enumerate(segments):
         if isinstance(seg, dict) and seg.get("same") is True:
             if seg.get("id") not in by_id:
-                raise InputError.at(f"{path} (edit)", f"segment {seg.get('id')} is marked unchanged but does not exist",
+                raise InputError.at(file, f"segment {seg.get('id')} is marked unchanged but does not exist",
                                     field=f"segments[{index}].id")
-            seg = by_id[seg["id"]]
-        out.append(seg)
-    return out
+            merged.append(by_id[seg["id"]])
+            light.append({**by_id[seg["id"]], "words": []})
+        else:
+            merged.append(seg)
+            light.append(seg)
+            changed.append(index)
+    data = {"language": old.get("language"), "model": old.get("model"), "duration": old.get("duration"),
+            "segments": light, "flags": (old.get("flags") or []) if flags is None else flags}
+    transcript = _transcript_from_json(data, file)
+    for index in changed:   # the records' normal form (ids as int, speaker "", words list)
+        merged[index] = asdict(transcript.segments[index])
+    return {**data, "segments": merged, "flags": [asdict(flag) for flag in transcript.flags]}
 
 
-def transcript_text(transcript: Transcript) -> str:
+def transcript_text(data: dict, lines: dict[int, tuple[dict, str]] | None = None) -> str:
     """transcript.json with one segment per line: a diff shows which segments changed, and
-    it is written by the C JSON encoder (indent=2 takes seconds for 4,000 segments)."""
+    the C JSON encoder writes it (indent=2 takes seconds for 4,000 segments).
+
+    `lines` caches the line of each segment dict between saves (unchanged segments are
+    the very same dict objects) and is pruned to the segments written."""
     def one(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
 
-    def segment(seg: Any) -> dict:
-        return {"id": seg.id, "start": seg.start, "end": seg.end, "text": seg.text, "speaker": seg.speaker,
-                "words": [{"start": w.start, "end": w.end, "word": w.word, "probability": w.probability}
-                          for w in seg.words]}
+    cache = lines if lines is not None else {}
+    fresh: dict[int, tuple[dict, str]] = {}
+    for seg in data.get("segments") or []:
+        known = cache.get(id(seg))
+        fresh[id(seg)] = known if known is not None and known[0] is seg else (seg, one(seg))
+    cache.clear()
+    cache.update(fresh)
 
-    head = (f'{{\n  "language": {one(transcript.language)},\n  "model": {one(transcript.model)},\n'
-            f'  "duration": {one(transcript.duration)},\n')
-    segments = ",\n".join("    " + one(segment(seg)) for seg in transcript.segments)
-    flags = ",\n".join("    " + one(asdict(flag)) for flag in transcript.flags)
+    head = (f'{{\n  "language": {one(data.get("language"))},\n  "model": {one(data.get("model"))},\n'
+            f'  "duration": {one(data.get("duration"))},\n')
+    segments = ",\n".join("    " + fresh[id(seg)][1] for seg in data.get("segments") or [])
+    flags = ",\n".join("    " + one(flag) for flag in data.get("flags") or [])
     return (head + '  "segments": [\n' + segments + ('\n' if segments else '') + '  ],\n'
             + '  "flags": [\n' + flags + ('\n' if flags else '') + '  ]\n}\n')
 
@@ -253,6 +295,8 @@ def check_consistency(lengths: dict[int, int], flags: list[dict], annotations: A
         if redaction.end < redaction.start:
             problems.add(file, "end is before start", field=f"{where}.end")
     for index, flag in enumerate(flags):
+        if not isinstance(flag, dict):
+            continue
         sid, a, b = flag.get("segment_id"), flag.get("start_char"), flag.get("end_char")
         if sid in lengths and not (isinstance(a, int) and isinstance(b, int) and 0 <= a < b <= lengths[sid]):
             problems.add(file, f"flag characters {a}-{b} are outside segment {sid}", field=f"flags[{index}]")
