@@ -22,6 +22,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 _CN_PREFIX = "中华人民共和国"
 
 
+@lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """Stable ASCII slug of Chinese text: 网约车 → 'wang-yue-che'; ASCII kept as is."""
     parts: list[str] = []
@@ -116,6 +117,7 @@ def template_env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,          # templates do not change during a build: no stat per include
     )
     env.globals.update(URL_HELPERS)
     env.filters["paras"] = paragraphs
