@@ -191,3 +191,12 @@ def test_the_deny_list_skips_bare_street_numbers_that_end_every_case_number():
     assert not denylist.add("house_number", "88号")
     assert denylist.add("house_number", "88号3号楼2单元501室")
     assert find_leaks("济交执罚〔2024〕1088号", denylist) == []
+
+
+def test_find_leaks_reads_past_the_zero_width_spaces_of_a_search_index():
+    denylist = Denylist()
+    denylist.add("name", "孙丽娜")
+    text = "典型\u200b案例\u200b孙\u200b丽娜\u200b，电话138\u200b1234\u200b5678"
+    found = find_leaks(text, denylist)
+    assert [(f.kind, f.text) for f in found] == [("name", "孙\u200b丽娜"), ("phone", "138\u200b1234\u200b5678")]
+    assert all(text[f.start:f.end] == f.text for f in found)

@@ -22,7 +22,8 @@ def site_texts(site: Path):
         data = path.read_bytes()
         if data[:2] == b"\x1f\x8b":
             data = gzip.decompress(data)
-        yield path, data.decode("utf-8", "replace")
+        # Pagefind separates words with zero-width spaces (孙\u200b丽娜): read past them.
+        yield path, data.decode("utf-8", "replace").replace("\u200b", "")
 
 
 @pytest.mark.slow
@@ -41,5 +42,5 @@ def test_an_imported_export_builds_a_site_without_personal_data(tmp_path, capsys
         assert leaked == [], path.relative_to(site)
     assert pages > 6
     index = "".join(text for path, text in site_texts(site / "pagefind") if "fragment" in path.parts)
-    assert "孙某初次违法" in index or "孙某" in index   # the search index holds the published text
+    assert "孙某未取得网约车驾驶员证" in index   # the search index holds the published text
     assert not any((site / name).exists() for name in ("reports", ".pufa-private"))

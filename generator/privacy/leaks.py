@@ -132,8 +132,21 @@ def save_denylist(project_root: Path, denylist: Denylist) -> Path:
     return path
 
 
+# Invisible characters a search index or a copy-paste puts between words (Pagefind
+# writes 孙\u200b丽娜): a datum split by them is still the datum.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+
+
 def find_leaks(text: str, denylist: Denylist | None) -> list[Finding]:
-    """scan_text plus exact matches of the deny list, sorted and non-overlapping."""
+    """scan_text plus exact matches of the deny list, sorted and non-overlapping.
+
+    Invisible separators are ignored; offsets and texts refer to `text` as given."""
+    if _INVISIBLE.search(text):
+        kept = [i for i, ch in enumerate(text) if not _INVISIBLE.match(ch)]
+        visible = "".join(text[i] for i in kept)
+        kept.append(len(text))
+        return [Finding(f.kind, kept[f.start], kept[f.end - 1] + 1, text[kept[f.start]:kept[f.end - 1] + 1])
+                for f in find_leaks(visible, denylist)]
     found = scan_text(text)
     if denylist:
         found = resolve_overlaps(found + denylist.find(text))
