@@ -208,8 +208,9 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
         Route("/api/law-url", law_link),
         Route("/media/{id}", media),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
-        Mount("/site", StaticFiles(directory=config.site_dir, html=True, check_dir=False), name="site"),
     ]
+    if config.site_dir.is_relative_to(config.root):   # never serve a folder outside the project
+        routes.append(Mount("/site", StaticFiles(directory=config.site_dir, html=True, check_dir=False), name="site"))
     app = Starlette(routes=routes)
     hosts = {f"127.0.0.1:{port}", f"localhost:{port}", *extra_hosts}
     guarded = Guard(app, hosts=hosts, token=token, max_body=max_body)

@@ -12,7 +12,6 @@ so two windows (or two tool processes) saving at once cannot both win.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import getpass
 import hashlib
 import json
@@ -22,6 +21,11 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from ..errors import ConflictError, InputError, ProblemCollector
 from ..fsutil import atomic_write_json, atomic_write_text
@@ -362,14 +366,33 @@ def _os_user() -> str:
 
 @contextmanager
 def _folder_lock(folder: Path) -> Iterator[None]:
-    """Exclusive flock on the folder itself: works across threads and tool processes."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+    """Exclusive lock for one transcript folder, across threads and tool processes.
+
+    POSIX: flock on the folder itself (no lock file left behind). Windows (staff PCs):
+    msvcrt on a small lock file in the folder.
+    """
+    if fcntl is not None:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+        return
+    import msvcrt  # pragma: no cover - Windows only
+    with open(folder / ".annotate.lock", "a+b") as handle:
+        while True:
+            try:
+                msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+                break
+            except OSError:
+                continue
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
 
 def _count_segments(path: Path) -> tuple[int, float | None]:
