@@ -60,6 +60,15 @@ def test_print_stylesheet_hides_navigation_and_shows_link_urls(phone_page, base_
     clean(phone_page)
 
 
+def test_print_hides_the_search_box_of_the_home_page(phone_page, base_url):
+    phone_page.goto(base_url)
+    assert phone_page.locator(".pufa-search").first.is_visible()
+    phone_page.emulate_media(media="print")
+    assert not phone_page.locator(".pufa-search").first.is_visible()
+    assert phone_page.locator("#complain").is_visible()          # the hotline stays on paper
+    clean(phone_page)
+
+
 def test_every_link_of_a_lesson_resolves(phone_page, base_url):
     phone_page.goto(base_url + "lessons/cz-wyc-anquan/")
     urls = phone_page.eval_on_selector_all(
