@@ -318,6 +318,8 @@ class Corrector:
         # with the window's edge (成做|出租车: 做出 is a word, but 出 is taken).
         left = run[start - 1:start + 1] if start > 0 and not protected[start - 1] else ""
         right = run[end - 1:end + 1] if end < len(run) and not protected[end] else ""
+        if end < len(run) and run[end] == "某":
+            return True   # 驾驶员郑某: a surname of an anonymised person, not a homophone
         return any(freq.get(w, 0) >= NEIGHBOUR_WORD_FREQ for w in (left, right) if w)
 
     def _protected(self, run: str) -> list[bool]:

@@ -133,6 +133,8 @@ def _own_findings(text: str) -> list[tuple[str, int, int]]:
             taken.append(span)
             found.append((kind, *span))
     for match in _NAME_CUE.finditer(text):
+        if text[match.end(1):match.end(1) + 1] == "某":
+            continue
         name = match.group(1)
         if not _NOT_A_NAME.search(name):
             found.append(("name", match.start(1), match.end(1)))

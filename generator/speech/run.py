@@ -187,6 +187,7 @@ def transcribe_one(media: Path, into: Path, transcript_id: str, loaded, correcto
         finally:
             bar.close()
     if not segments:
+        shutil.rmtree(work, ignore_errors=True)
         raise media_error(media, "没有识别到语音（静音或只有音乐）",
                           "no speech found: the audio is silent or music only")
     for index, segment in enumerate(segments):
