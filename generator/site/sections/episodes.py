@@ -5,12 +5,12 @@ links to laws, cases and lessons) and the in-vehicle playlist page.
 Media never leaves the project's own files: the video is copied into the site (with the
 redacted time ranges muted where the episode has a reviewed transcript), the poster is
 the given image, a frame taken from the video, or the default poster.
-Derived files (frames, muted copies) are cached under `.pufa-cache/content/`, keyed by
-the source file's size and time and what was asked, so a rebuild does no ffmpeg work.
+Derived files (frames, muted copies) come from the shared transcript machinery
+(`site/transcripts.py`, also used by livestream recaps): cached under `.pufa-cache/media/`,
+keyed by the source's content fingerprint and what was asked, so a rebuild does no ffmpeg work.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import mimetypes
 from dataclasses import dataclass
@@ -20,13 +20,13 @@ from typing import Any, Iterable
 from ...errors import InputError, MediaError
 from ...records.content import Episode
 from ...records.transcript import Segment
-from ...speech.media import extract_frame, silence_ranges
 from ...speech.redact import published_segments, redacted_ranges
 from ...speech.subtitles import to_srt, to_vtt
 from ...yamlio import load_yaml
 from ..content import (AUDIENCE_LABELS, AUDIENCE_SLUGS, SHORT_EPISODE_SECONDS, content_index, duration_text,
                        root_of)
 from ..pages import Asset, Page
+from ..transcripts import MediaCache
 from ..render import episode_url, render, slugify
 
 # Copied with every file of assets/img/ by the build.
@@ -80,12 +80,6 @@ def video_type(episode: Episode) -> str:
     return mimetypes.guess_type(Path(episode.media).name)[0] or "video/mp4"
 
 
-def _cache_key(source: Path, *extra: object) -> str:
-    stat = source.stat()
-    text = json.dumps([str(source), stat.st_size, stat.st_mtime_ns, *map(str, extra)])
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
 class _EpisodeMedia:
     """Works out each episode's video, poster and subtitles, turning a media failure into
     an input error that names the episode's line in data/episodes.yaml."""
@@ -93,7 +87,7 @@ class _EpisodeMedia:
     def __init__(self, model: Any):
         self.model = model
         self.config = model.config
-        self.cache = self.config.cache_dir / "content"
+        self.media = MediaCache(self.config.cache_dir)
         self.file = self.config.data_dir / "episodes.yaml"
         self._lines = None
         self.transcripts = {t.id: t for t in model.transcripts}
@@ -115,17 +109,13 @@ class _EpisodeMedia:
         if not episode.media:
             return None, None
         source = self.config.root / episode.media
-        suffix = source.suffix.lower()
         url = video_url(episode)
         if ranges:
             # Spoken personal data is muted in the published copy, as in the transcript.
-            muted = self.cache / "media" / f"{episode.id}-{_cache_key(source, ranges)}{suffix}"
-            if not muted.exists():
-                try:
-                    silence_ranges(source, muted, ranges)
-                except MediaError as exc:
-                    raise self._error(index, "media", f"cannot mute the redacted parts: {exc}") from None
-            source = muted
+            try:
+                source = self.media.muted(source, ranges, f"episode-{episode.id}")
+            except MediaError as exc:
+                raise self._error(index, "media", f"cannot mute the redacted parts: {exc}") from None
         return Video(url, video_type(episode)), Asset(url, source=source)
 
     def poster(self, index: int, episode: Episode) -> tuple[str, Asset | None]:
@@ -135,12 +125,10 @@ class _EpisodeMedia:
         if url == DEFAULT_POSTER:
             return url, None
         source = self.config.root / episode.media
-        frame = self.cache / "posters" / f"{episode.id}-{_cache_key(source, POSTER_AT_SECONDS)}.jpg"
-        if not frame.exists():
-            try:
-                extract_frame(source, POSTER_AT_SECONDS, frame, width=640)
-            except MediaError as exc:
-                raise self._error(index, "media", f"cannot take a poster frame: {exc}") from None
+        try:
+            frame = self.media.frame(source, POSTER_AT_SECONDS, f"episode-{episode.id}-poster", width=640)
+        except MediaError as exc:
+            raise self._error(index, "media", f"cannot take a poster frame: {exc}") from None
         return url, Asset(url, source=frame)
 
 
