@@ -200,3 +200,16 @@ def test_find_leaks_reads_past_the_zero_width_spaces_of_a_search_index():
     found = find_leaks(text, denylist)
     assert [(f.kind, f.text) for f in found] == [("name", "孙\u200b丽娜"), ("phone", "138\u200b1234\u200b5678")]
     assert all(text[f.start:f.end] == f.text for f in found)
+
+
+@pytest.mark.parametrize("party, names", [
+    ("张三（驾驶员）", ["张三"]), ("张三、李四", ["张三", "李四"]), ("王和平", ["王和平"]), ("钭明华", ["钭明华"]),
+    ("济南通达运输有限公司", []), ("泉城出租车队", []), ("王某", []), ("驾驶员", []),
+])
+def test_the_party_column_yields_its_natural_persons(party, names):
+    from generator.privacy.anonymise import party_names
+    assert party_names(party) == names
+
+
+def test_a_party_with_a_surname_missing_from_the_list_is_still_anonymised():
+    assert anonymise_text("钭明华驾驶车辆，钭明华称", party="钭明华") == "钭某驾驶车辆，钭某称"

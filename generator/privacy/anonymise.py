@@ -24,7 +24,9 @@ REMOVED = "[已隐去]"
 PLATE_MASK = "*****"
 # 王某, 王某某, 王某甲, 王某乙 … : the n-th distinct person with one surname in a case.
 _ALIAS_SUFFIXES = ("某", "某某") + tuple("某" + c for c in "甲乙丙丁戊己庚辛壬癸")
-_PARTY_SPLIT = re.compile(r"[、，,；;/\s]+|和|与|及")
+# '张三、李四', '张三（驾驶员）': the parts of a 当事人 value. Not at 和/与/及, which occur
+# in given names (王和平).
+_PARTY_SPLIT = re.compile(r"[、，,；;/\s（）()：:]+")
 
 
 @dataclass(frozen=True)

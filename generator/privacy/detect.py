@@ -335,12 +335,20 @@ def _role_names(text: str, norm: str) -> list[Finding]:
     return out
 
 
+_ORGANISATION = re.compile("公司|车队|中心|集团|协会|合作社|商行|个体|经营部|门市|[厂店站部社所局院馆场行]$")
+
+
 def is_person_name(value: str) -> bool:
-    """Whether a 当事人 value reads as a natural person's name (not a company)."""
+    """Whether a 当事人 value reads as a natural person's name (not a company).
+
+    Any 2–4 Chinese characters that are not an organisation count, even with a surname
+    missing from our list: in the party column a miss would publish the name."""
     value = value.strip()
-    if not _PERSONAL_FIELDS_NAME.match(value) or "某" in value:
+    if not _PERSONAL_FIELDS_NAME.match(value) or "某" in value or value in ROLE_WORDS:
         return False
-    return any(value.startswith(s) for s in ALL_SURNAMES)
+    if _ORGANISATION.search(value):
+        return False
+    return value.startswith(ALL_SURNAMES) or not value.endswith(("员", "人", "者"))
 
 
 # --- the scan --------------------------------------------------------------------------
