@@ -93,3 +93,22 @@ def test_search_finds_the_transcript_with_a_hit_at_the_moment(phone_page, base_u
     }""")
     assert any(f"/livestreams/{LIVE_ID}/#c-wyc" in url for url in urls), urls
     clean(phone_page)
+
+
+def test_episode_transcript_lines_seek_the_episode_video_too(phone_page, tmp_path):
+    """泉小慧 episode transcripts use the same machinery: a click on a line seeks."""
+    from test_content_pages import make_project as make_content_project
+    project = make_content_project(tmp_path / "content")
+    build_site(project, progress=False)
+    server = make_server(project / "site")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        phone_page.goto(f"http://127.0.0.1:{server.server_address[1]}/videos/qxh-t02/")
+        line = phone_page.locator("#t2")
+        assert line.get_attribute("data-start") == "11.00"
+        line.click()
+        wait_for_time(phone_page, 11.0)
+        clean(phone_page)
+    finally:
+        server.shutdown()
+        server.server_close()
