@@ -22,7 +22,7 @@ PLANTED = ["张三丰", "李四", "王芳", "刘洋", "王五", "王小明", "37
            "139-1234-5678", "13698765432", "6222021234567890128", "LSVAU2180N2183294", "D12345", "A12345挂",
            "5T678", "88号3号楼2单元501室", "5-2-301"]
 GOOD = ["cases.xlsx", "cases-utf8.csv", "cases-utf8-bom.csv", "cases-gbk.csv", "cases-gb18030.csv",
-        "cases-aliases.csv", "cases.json"]
+        "cases-aliases.csv", "cases-utf16.csv", "cases-tab.csv", "cases.json"]
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:

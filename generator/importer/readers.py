@@ -158,6 +158,15 @@ def _bad_byte(path: Path, raw: bytes, position: int, encoding: str, decoded_pref
 
 def decode_bytes(path: Path, raw: bytes) -> tuple[str, str]:
     """(text, encoding name) of a CSV/JSON file; InputError at the first undecodable byte."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text": UTF-16 with a BOM.
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise _bad_byte(path, raw, exc.start, "UTF-16", "") from None
+    if raw.count(b"\x00") > len(raw) // 10:
+        raise InputError.at(path, "the file looks like UTF-16 without a byte-order mark",
+                            hint="save it again as CSV UTF-8 or GBK")
     if raw.startswith(codecs.BOM_UTF8):
         try:
             return raw[3:].decode("utf-8"), "UTF-8-BOM"
@@ -187,12 +196,8 @@ def decode_bytes(path: Path, raw: bytes) -> tuple[str, str]:
         return text, "GB18030"
 
 
-def read_csv(path: Path) -> RawTable:
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise InputError.at(path, "the file is empty")
-    text, encoding = decode_bytes(path, raw)
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _csv_grid(path: Path, text: str, delimiter: str) -> list[tuple[int, list[Any]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     grid: list[tuple[int, list[Any]]] = []
     try:
         line = 1
@@ -201,7 +206,25 @@ def read_csv(path: Path) -> RawTable:
             line = reader.line_num + 1
     except csv.Error as exc:
         raise InputError.at(path, f"CSV syntax error: {exc}", line=reader.line_num) from None
-    return table_from_grid(RawTable(path, "csv", encoding=encoding), grid)
+    return grid
+
+
+def read_csv(path: Path) -> RawTable:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError.at(path, "the file is empty")
+    text, encoding = decode_bytes(path, raw)
+    # Comma first; WPS and some case systems write tabs or semicolons into a '.csv'.
+    first_error: InputError | None = None
+    for delimiter in (",", "\t", ";"):
+        try:
+            return table_from_grid(RawTable(path, "csv", encoding=encoding), _csv_grid(path, text, delimiter))
+        except InputError as exc:
+            if "no header row found" not in str(exc):
+                raise
+            first_error = first_error or exc
+    assert first_error is not None
+    raise first_error
 
 
 # --- json ------------------------------------------------------------------------------

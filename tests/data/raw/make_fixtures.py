@@ -88,6 +88,10 @@ def main() -> None:
     gb_rows = [list(r) for r in ROWS]
     gb_rows[2][10] = gb_rows[2][10].replace("乘客王小明", "乘客王䶮")
     (HERE / "cases-gb18030.csv").write_bytes(csv_text(HEADERS, gb_rows).encode("gb18030"))
+    (HERE / "cases-utf16.csv").write_bytes(text.encode("utf-16"))   # Excel's "Unicode text"
+    tabbed = io.StringIO()
+    csv.writer(tabbed, delimiter="\t", lineterminator="\r\n").writerows(csv.reader(io.StringIO(text)))
+    (HERE / "cases-tab.csv").write_bytes(tabbed.getvalue().encode("utf-8"))
     (HERE / "cases-aliases.csv").write_bytes(csv_text(ALIASES, ROWS, title=False).encode("utf-8"))
     (HERE / "cases.json").write_text(
         json.dumps({"cases": [dict(zip(HEADERS, r)) for r in ROWS]}, ensure_ascii=False, indent=1), encoding="utf-8")
