@@ -38,8 +38,16 @@ def case_id(case_no: str) -> str | None:
     return "-".join(groups) if groups else None
 
 
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
 def parse_date(value: str) -> dt.date | None:
-    match = _DATE.match(normalise(value))
+    """YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日 (a time after it is ignored), or an
+    Excel day number (45356 = 2024-03-05) from a date cell formatted as a number."""
+    text = normalise(value).strip()
+    if text.isdigit() and 20000 <= int(text) <= 80000:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(text))
+    match = _DATE.match(text)
     if not match:
         return None
     try:
