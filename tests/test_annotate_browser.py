@@ -325,3 +325,32 @@ def test_long_transcript_renders_only_what_is_visible(tmp_path, desk):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_redactions_follow_text_edits_and_never_shrink(tool, desk):
+    """The page's edit logic, in Chromium: a span moves with its text, grows over a change
+    that touches it, and disappears only when its text is deleted."""
+    page = open_doc(desk(), tool)
+    result = page.evaluate("""() => {
+        const E = window.PufaEdit;
+        const seg = {id: 1, start: 0, end: 10, text: "我的电话是13812345678，有事联系我。", words: []};
+        const red = [{id: "r", segment_id: 1, start_char: 5, end_char: 16, text: "13812345678"}];
+        const show = (r) => r.spans.map((s) => [s.start_char, s.end_char, s.text]);
+        return {
+          before: show(E.setText(seg, "喂，我的电话是13812345678，有事联系我。", red)),
+          inside: show(E.setText(seg, "我的电话是138123456789，有事联系我。", red)),
+          overlap: show(E.setText(seg, "我的手机号13812345678，有事联系我。", red)),
+          after: show(E.setText(seg, "我的电话是13812345678。", red)),
+          deleted: show(E.setText(seg, "我的电话是，有事联系我。", red)),
+          pair: show(E.setText({id: 1, text: "𠀀138"}, "𠀁138", [{id: "r", segment_id: 1, start_char: 1, end_char: 4}])),
+          astral: show(E.setText({id: 1, text: "𠀀电话13812345678"}, "𠀀𠀀电话13812345678",
+                                 [{id: "r", segment_id: 1, start_char: 3, end_char: 14}])),
+        };
+    }""")
+    assert result["before"] == [[7, 18, "13812345678"]]
+    assert result["inside"] == [[5, 17, "138123456789"]]
+    assert result["overlap"] == [[5, 16, "13812345678"]]
+    assert result["after"] == [[5, 16, "13812345678"]]
+    assert result["deleted"] == []
+    assert result["astral"] == [[4, 15, "13812345678"]]   # code points, as Python counts them
+    assert result["pair"] == [[1, 4, "138"]]

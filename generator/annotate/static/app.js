@@ -846,7 +846,7 @@
     if (S.saving) { S.saveTimer = setTimeout(save, 300); return false; }
     if (!dirty()) return true;
     S.saving = true;
-    const no = S.changeNo, segNo = S.segsChangeNo;
+    const id = S.id, no = S.changeNo, segNo = S.segsChangeNo;
     const body = {
       base_version: S.version, base_hash: S.hash, user: $("#user-name").value.trim(), annotations: S.ann,
     };
@@ -861,6 +861,7 @@
     try {
       const res = await api("PUT", "/api/transcripts/" + encodeURIComponent(S.id), body);
       S.timings.saveMs = performance.now() - t0;
+      if (S.id !== id) return true;   // another transcript was opened meanwhile
       S.version = res.version;
       S.hash = res.transcript_hash;
       S.savedNo = no;
@@ -869,7 +870,9 @@
       banner("");
       return true;
     } catch (err) {
-      if (err.status === 409) {
+      if (S.id !== id) {
+        banner("上一个转写稿的修改未能保存：" + err.message);
+      } else if (err.status === 409) {
         S.conflict = true;
         banner(err.message + "\n你的修改还在本页，但不会再自动保存。", "");
       } else if (err.status === 422 || err.status === 400 || err.status === 413) {

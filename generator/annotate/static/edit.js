@@ -64,12 +64,21 @@
   }
 
   /* Map a span [s, e) of the old text through replacing old[from, to) by `insert`.
-   * A span touching the replaced part grows to cover what replaced it: when in doubt,
-   * hide more, never less. Returns null when the span's text is gone. */
+   * A span the replacement overlaps (or an insertion touching its edge) grows to cover
+   * what replaced it: when in doubt, hide more, never less. A span merely next to a
+   * replaced word keeps its own text. Returns null when the span's text is gone. */
   function mapSpan(s, e, from, to, insertLen) {
     const delta = insertLen - (to - from);
-    const ns = s < from ? s : s >= to ? s + delta : from;
-    const ne = e <= from ? e : e > to ? e + delta : from + insertLen;
+    const touching = from === to ? (s <= from && from <= e) : (s < to && from < e);
+    let ns, ne;
+    if (touching) {
+      ns = Math.min(s, from);
+      ne = Math.max(e, to) + delta;
+    } else if (e <= from) {
+      ns = s; ne = e;
+    } else {
+      ns = s + delta; ne = e + delta;
+    }
     if (ne <= ns) return null;
     return [ns, ne];
   }
@@ -108,8 +117,10 @@
     let pre = 0;
     const max = Math.min(a.length, b.length);
     while (pre < max && a.charCodeAt(pre) === b.charCodeAt(pre)) pre++;
+    if (pre > 0 && /[\uD800-\uDBFF]/.test(a[pre - 1])) pre--;   // never cut a surrogate pair
     let suf = 0;
     while (suf < max - pre && a.charCodeAt(a.length - 1 - suf) === b.charCodeAt(b.length - 1 - suf)) suf++;
+    if (suf > 0 && /[\uDC00-\uDFFF]/.test(a[a.length - suf])) suf--;
     return { from: pre, to: a.length - suf, insert: b.slice(pre, b.length - suf) };
   }
 
