@@ -43,11 +43,11 @@ def counts(cases: list[CaseChanges]) -> Counter:
 def to_csv(cases: list[CaseChanges]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["case_id", "case_no", "source", "status", "field", "kind", "before", "after"])
+    writer.writerow(["case_id", "case_no", "source", "status", "field", "kind", "before", "after", "context"])
     for case in cases:
         for change in case.changes:
             writer.writerow([case.case_id, case.case_no, case.source, case.status, change.field, change.kind,
-                             change.before, change.after])
+                             change.before, change.after, change.context])
     return out.getvalue()
 
 

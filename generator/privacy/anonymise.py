@@ -21,6 +21,7 @@ from .detect import Finding, is_person_name, plate_prefix, resolve_overlaps, sca
 from .surnames import surname_of
 
 REMOVED = "[已隐去]"
+_CONTEXT = 12   # characters of context on each side in the review report
 PLATE_MASK = "*****"
 # 王某, 王某某, 王某甲, 王某乙 … : the n-th distinct person with one surname in a case.
 _ALIAS_SUFFIXES = ("某", "某某") + tuple("某" + c for c in "甲乙丙丁戊己庚辛壬癸")
@@ -37,6 +38,7 @@ class Change:
     kind: str
     before: str
     after: str
+    context: str = ""   # the original text around it, the datum in 【】, so a reviewer can judge
 
 
 @dataclass
@@ -131,7 +133,9 @@ class CaseAnonymiser:
             parts.append(text[last:finding.start])
             parts.append(after)
             last = finding.end
-            self.changes.append(Change(name, finding.kind, finding.text, after))
+            context = (text[max(0, finding.start - _CONTEXT):finding.start] + "【" + finding.text + "】"
+                       + text[finding.end:finding.end + _CONTEXT])
+            self.changes.append(Change(name, finding.kind, finding.text, after, context))
             if finding.kind != "name" or finding.text not in self.removed:
                 self.removed.setdefault(finding.text, finding.kind)
         parts.append(text[last:])
