@@ -71,7 +71,7 @@ def test_the_review_report_lists_every_change_and_is_written_beside_the_records(
     csv_text = result.report_csv.read_text(encoding="utf-8-sig")
     assert "2024-1001,济交执罚〔2024〕1001号" in csv_text
     assert ",facts,phone,一三八一二三四五六七八,[已隐去]" in csv_text
-    assert ",title,name,张三丰,张某,【张三丰】未取得网约车驾驶员证从事网约" in csv_text
+    assert ",title,name,张三丰,张某,【张三丰】未取得网约车驾驶员证从事\n" in csv_text
     html = result.report_html.read_text(encoding="utf-8")
     assert "张三丰" in html and "切勿公开发布" in html
     assert dict(result.counts) == {"name": 15, "plate": 3, "house_number": 2, "id_number": 1, "phone": 2,
