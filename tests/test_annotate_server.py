@@ -463,3 +463,13 @@ def test_unchanged_segments_are_sent_by_id_and_the_file_keeps_one_segment_per_li
     assert response.status_code == 422
     assert response.json()["error"] == (f"{path} (edit): segments[0].id: segment 999 is marked unchanged but does "
                                         "not exist")
+
+
+def test_fast_segment_serialiser_matches_the_record():
+    """_segment_data must stay asdict(Segment): a field added to the record must not be lost."""
+    from dataclasses import asdict
+
+    from generator.annotate.store import _segment_data
+    from generator.records.transcript import Segment, Word
+    segment = Segment(3, 1.0, 2.5, "你好", "SPEAKER_00", [Word(1.0, 1.5, "你", 0.4), Word(1.5, 2.5, "好", 0.9)])
+    assert _segment_data(segment) == asdict(segment)

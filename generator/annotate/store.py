@@ -257,8 +257,15 @@ def _edited(old: dict, segments: Any, flags: Any, file: str) -> dict:
             "segments": light, "flags": (old.get("flags") or []) if flags is None else flags}
     transcript = _transcript_from_json(data, file)
     for index in changed:   # the records' normal form (ids as int, speaker "", words list)
-        merged[index] = asdict(transcript.segments[index])
+        merged[index] = _segment_data(transcript.segments[index])
     return {**data, "segments": merged, "flags": [asdict(flag) for flag in transcript.flags]}
+
+
+def _segment_data(seg: Any) -> dict:
+    """asdict() for a Segment, several times faster (it deep-copies field by field)."""
+    return {"id": seg.id, "start": seg.start, "end": seg.end, "text": seg.text, "speaker": seg.speaker,
+            "words": [{"start": w.start, "end": w.end, "word": w.word, "probability": w.probability}
+                      for w in seg.words]}
 
 
 def transcript_text(data: dict, lines: dict[int, tuple[dict, str]] | None = None) -> str:
