@@ -92,6 +92,7 @@ def build_site(project: Path, progress: bool = True) -> BuildReport:
     with timer.step("load"):
         model = load_model(config)
     config.cache_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_work(config.cache_dir)
     # Same filesystem as site/, so the final swap is one rename.
     work = Path(tempfile.mkdtemp(prefix="build-", dir=config.cache_dir))
     try:
@@ -113,6 +114,21 @@ def build_site(project: Path, progress: bool = True) -> BuildReport:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return report
+
+
+STALE_AFTER_S = 6 * 3600
+
+
+def _remove_stale_work(cache: Path) -> None:
+    """Temporary trees of builds that were killed (a finished build removes its own);
+    only old ones, so a build running beside this one keeps its folder."""
+    now = time.time()
+    for old in cache.glob("build-*"):
+        try:
+            if now - old.stat().st_mtime > STALE_AFTER_S:
+                shutil.rmtree(old, ignore_errors=True)
+        except FileNotFoundError:
+            pass
 
 
 def collect(model: SiteModel) -> list[Page | Asset]:

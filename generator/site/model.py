@@ -5,11 +5,12 @@ and laws, and raises a single InputError listing all problems (file:line: field:
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+import yaml
 
 from ..config import ProjectConfig
 from ..errors import InputError, ProblemCollector
@@ -103,9 +104,24 @@ class SiteModel:
         return {folder.id: folder for folder in self.transcripts}
 
 
+class _LenientLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml for a few plain keys; mkdocs' own tags (!ENV, !!python/name:…)
+    become None here (mkdocs itself resolves them during the build)."""
+
+
+_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
 def _settings(config: ProjectConfig) -> SiteSettings:
-    """site_name / site_url / site_description from mkdocs.yml (only plain keys are read)."""
-    data, _ = load_yaml(config.mkdocs_file) if config.mkdocs_file.exists() else ({}, None)
+    """site_name / site_url / site_description from mkdocs.yml."""
+    data = {}
+    if config.mkdocs_file.exists():
+        try:
+            data = yaml.load(config.mkdocs_file.read_text(encoding="utf-8-sig"), Loader=_LenientLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise InputError.at(config.mkdocs_file, f"YAML syntax error: {exc.problem or exc}",
+                                line=mark.line + 1 if mark else None) from None
     data = data if isinstance(data, dict) else {}
     return SiteSettings(
         site_name=str(data.get("site_name") or config.site_name),

@@ -189,8 +189,15 @@
   }
 
   function start() {
-    Array.prototype.forEach.call(document.querySelectorAll("form[data-pufa-search]"), setup);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-pufa-search]"), function (form) {
+      if (form.hasAttribute("data-pufa-ready")) return;
+      form.setAttribute("data-pufa-ready", "");
+      setup(form);
+    });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  // Material's instant navigation (if a project turns it on) swaps pages without reloading
+  // scripts and announces each new page on document$.
+  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(start);
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -1,0 +1,82 @@
+"""Small pure parts of the site build: URLs, slugs, pagination, the leak gate's readers."""
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from generator.site.leakgate import mask, outside_references, read_text, readable_html
+from generator.site.pages import page_url, root_prefix
+from generator.site.render import facet_url, law_slug, law_url, paragraphs, slugify
+from generator.site.sections.cases import page_window
+
+
+@pytest.mark.parametrize("path, url, root", [
+    ("index.md", "", ""), ("cases/index.md", "cases/", "../"), ("cases/2024-1001.md", "cases/2024-1001/", "../../"),
+    ("cases/category/wang-yue-che/page/2/index.md", "cases/category/wang-yue-che/page/2/", "../../../../../"),
+])
+def test_page_url_and_root_prefix_match_mkdocs_directory_urls(path, url, root):
+    assert page_url(path) == url
+    assert root_prefix(path) == root
+
+
+def test_slugs_are_stable_ascii_and_law_titles_share_one_slug():
+    assert slugify("网约车") == "wang-yue-che"
+    assert slugify("超限超载") == "chao-xian-chao-zai"
+    assert slugify("2024") == "2024"
+    assert law_slug("《中华人民共和国道路运输条例》") == law_slug("道路运输条例") == "dao-lu-yun-shu-tiao-li"
+    assert law_url("中华人民共和国行政处罚法", "33") == "laws/xing-zheng-chu-fa-fa/#a33"
+    assert facet_url("category", "网约车", 3) == "cases/category/wang-yue-che/page/3/"
+    assert facet_url("") == "cases/"
+
+
+def test_paragraphs_escape_every_line():
+    assert str(paragraphs("a<b>\n\n  c&d ")) == "<p>a&lt;b&gt;</p><p>c&amp;d</p>"
+
+
+def test_page_window_keeps_first_last_and_neighbours():
+    assert page_window(1, 1) == [1]
+    assert page_window(6, 20) == [1, None, 4, 5, 6, 7, 8, None, 20]
+    assert page_window(2, 4) == [1, 2, 3, 4]
+
+
+def test_mask_never_shows_the_whole_datum():
+    assert mask("13812345678") == "13*********"
+    assert mask("王小明") == "王**"
+    assert mask("370102199003071232") == "370***************"
+
+
+def test_outside_references_find_loads_and_links_but_not_text():
+    html = ('<p>见 https://www.gov.cn 说明</p><img src="https://cdn.example.com/a.png">'
+            '<a href="//evil.example.org/x">x</a><a href="http://127.0.0.1:8000/">local</a>'
+            '<script>// a comment with //double slashes\nfetch("https://api.example.io/t")</script>'
+            '<style>@import "https://fonts.googleapis.com/css"; b{background:url(http://img.example.com/b.png)}</style>'
+            '<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+    found = [(how, url) for _, how, url in outside_references(html)]
+    assert found == [
+        ("html-attribute", "https://cdn.example.com/a.png"),
+        ("html-attribute", "//evil.example.org/x"),
+        ("script-load", "https://api.example.io/t"),
+        ("css-import", "https://fonts.googleapis.com/css"),
+        ("css-url", "http://img.example.com/b.png"),
+    ]
+    assert outside_references('<img src="https://pufa.example.gov.cn/a.png">', ["pufa.example.gov.cn"]) == []
+
+
+def test_readable_html_keeps_text_and_lines_but_not_drawings():
+    html = ('<html>\n<svg viewBox="0 0 24 24"><path d="M13 81234 5678 0 3 1.4"/></svg>\n'
+            '<table><tr><td>6222</td><td>0210</td><td>0011</td><td>2233</td></tr></table>\n'
+            '<p>电话138<b>1234</b>5678</p>\n<img alt="王小明的照片" src="x.png">\n</html>')
+    lines = readable_html(html).split("\n")
+    assert len(lines) == 6
+    assert "M13" not in lines[1]
+    assert "6222021000112233" not in lines[2].replace(" ", ""), "table cells are not one bank card number"
+    assert "电话13812345678" in lines[3]
+    assert "王小明的照片" in lines[4]
+
+
+def test_read_text_decompresses_pagefind_chunks(tmp_path):
+    chunk = tmp_path / "en_abc.pf_fragment"
+    chunk.write_bytes(gzip.compress(b'pagefind_dcd{"content":"\xe7\x94\xb5\xe8\xaf\x9d 13812345678"}'))
+    assert "电话 13812345678" in read_text(chunk)
+    assert read_text(tmp_path / "x.png") is None
