@@ -213,3 +213,9 @@ def test_the_party_column_yields_its_natural_persons(party, names):
 
 def test_a_party_with_a_surname_missing_from_the_list_is_still_anonymised():
     assert anonymise_text("钭明华驾驶车辆，钭明华称", party="钭明华") == "钭某驾驶车辆，钭某称"
+
+
+@pytest.mark.parametrize("text", ["司机郑州人", "乘客杭州来的", "驾驶员段店附近", "当事人王舍人街道", "乘客高铁站",
+                                  "车主可通过12328查询", "当事人向执法人员出示", "司机师傅们"])
+def test_places_and_verbs_after_role_words_are_not_names(text):
+    assert scan_text(text) == []
