@@ -151,3 +151,12 @@ def test_long_transcript_is_paged_and_every_page_stays_small(tmp_path):
     # Minute headings with ids: Pagefind sub-results (search hits) lead to the moment.
     assert '<h4 id="m59" class="pufa-recap-mark" data-start="3540.00">59:00</h4>' in (
         "".join(p.read_text(encoding="utf-8") for p in pages))
+
+
+def test_times_that_are_not_numbers_are_reported_not_crashed_on(tmp_path):
+    redaction = dict(ANNOTATIONS["redactions"][0], start="5s")
+    chapters = [{"id": "a", "title": "开场", "start": "0:00"}]
+    project = make_project(tmp_path / "p", annotations=annotations_with(redactions=[redaction], chapters=chapters))
+    assert problems_of(project) == [
+        f"transcripts/{LIVE_ID}/annotations.json:4: chapters[0].start: start '0:00' is not a time in seconds",
+        f"transcripts/{LIVE_ID}/annotations.json:26: redactions[0].start: '5s' is not a time in seconds"]

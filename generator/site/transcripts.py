@@ -287,9 +287,19 @@ def check_annotations(file: Path, transcript: Transcript, annotations: Annotatio
                 f"not after {previous[1]:.1f} s)", "chapters must be in time order, each starting after the last")
         previous = (index, float(chapter.start))
 
+    def times_ok(where: str, item: Any) -> bool:
+        for name in ("start", "end"):
+            value = getattr(item, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                add(f"{where}.{name}", f"{value!r} is not a time in seconds")
+                return False
+        return True
+
     seen = set()
     for index, highlight in enumerate(annotations.highlights):
         where = f"highlights[{index}]"
+        if not times_ok(where, highlight):
+            continue
         if highlight.id in seen:
             add(f"{where}.id", f"duplicate highlight id '{highlight.id}'")
         seen.add(highlight.id)
@@ -297,7 +307,7 @@ def check_annotations(file: Path, transcript: Transcript, annotations: Annotatio
             add(f"{where}.end", f"end {highlight.end} is before start {highlight.start}")
         if duration is not None and highlight.end > duration + 0.5:
             add(f"{where}.end", f"ends at {highlight.end:.1f} s, after the media ends ({duration:.1f} s)")
-        for j, segment_id in enumerate(highlight.segment_ids):
+        for j, segment_id in enumerate(highlight.segment_ids if isinstance(highlight.segment_ids, list) else []):
             if segment_id not in segments:
                 add(f"{where}.segment_ids[{j}]", f"segment {segment_id} does not exist in transcript.json",
                     "the transcript was edited since: fix the highlight in pufa annotate")
@@ -317,8 +327,12 @@ def check_annotations(file: Path, transcript: Transcript, annotations: Annotatio
 
     for index, redaction in enumerate(annotations.redactions):
         where = f"redactions[{index}]"
-        segment = segments.get(redaction.segment_id)
-        if segment is None:
+        if not times_ok(where, redaction):
+            continue
+        segment = segments.get(redaction.segment_id) if isinstance(redaction.segment_id, int) else None
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (redaction.start_char, redaction.end_char)):
+            add(f"{where}.start_char", "start_char and end_char must be whole numbers (character offsets)")
+        elif segment is None:
             add(f"{where}.segment_id", f"segment {redaction.segment_id} does not exist in transcript.json",
                 "the transcript was edited since: fix the redaction in pufa annotate")
         elif not (0 <= redaction.start_char <= redaction.end_char <= len(segment.text)):
