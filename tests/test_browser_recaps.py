@@ -112,3 +112,43 @@ def test_episode_transcript_lines_seek_the_episode_video_too(phone_page, tmp_pat
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_demo_livestream_on_a_phone_chapter_about_wangyueche_with_law_linked(phone_page, tmp_path):
+    """The issue's 'done when', on the repository's own demo project: open the recap, jump
+    to the 网约车 chapter, read the officer's explanation with the law linked; the kept
+    redaction is hidden in the page and muted in the published audio."""
+    import shutil
+    from test_recaps import level
+    from test_recaps_project import ROOT
+    project = tmp_path / "demo"
+    project.mkdir()
+    for name in ("mkdocs.yml", "cases_public", "data", "media", "transcripts"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, project / name)
+    build_site(project, progress=False)
+    site = project / "site"
+    assert level(ROOT / "media" / "demo-livestream.mp4", 0.1, 0.8) > -30
+    assert level(site / "livestreams" / "media" / "demo-livestream.mp4", 0.1, 0.8) < -80
+    server = make_server(site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        phone_page.goto(f"http://127.0.0.1:{server.server_address[1]}/livestreams/")
+        phone_page.locator(".pufa-recap-list a").first.click()
+        phone_page.wait_for_url("**/livestreams/demo-livestream/")
+        phone_page.locator(".pufa-recap-chapters a", has_text="网约车").click()
+        wait_for_time(phone_page, 8.68)
+        heading = phone_page.locator("#c-wyc")
+        assert heading.is_visible() and "网约车" in heading.inner_text()
+        card = phone_page.locator(".pufa-recap-card", has_text="网约车驾驶员故意绕道")
+        assert "执法人员说法" in card.inner_text()
+        law = card.locator("a", has_text="第三十六条")
+        assert law.get_attribute("href").endswith("laws/wang-luo-yu-yue-chu-zu-qi-che-jing-ying-fu-wu-guan-li-zan-xing-ban-fa/#a36")
+        assert "大家好" not in phone_page.locator(".pufa-recap-transcript").inner_text()
+        assert "[已隐去]" in phone_page.locator("#s0").inner_text()
+        law.click()
+        phone_page.wait_for_url("**#a36")
+        clean(phone_page)
+    finally:
+        server.shutdown()
+        server.server_close()
