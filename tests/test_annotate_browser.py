@@ -146,6 +146,11 @@ def test_stale_save_is_refused_and_shown(tool, desk):
     expect(banner).to_contain_text("保存被拒绝：文件在你打开之后已被其他窗口或他人修改（当前版本 1，你的修改基于版本 0）",
                                    timeout=10_000)
     expect(page.locator("#save-state")).to_have_text("未保存：有冲突")
+    with page.expect_download() as info:       # nothing is lost: the work can be taken along
+        page.get_by_role("button", name="下载未保存的修改").click()
+    unsaved = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert unsaved["based_on_version"] == 0
+    assert [s["text"] for s in unsaved["changed_segments"]] == ["大家好，欢迎来到济南交通运输执法直播间。改"]
     saved = load_annotations(tool.folder / "annotations.json")
     assert saved.version == 1 and [c.title for c in saved.chapters] == ["另一个窗口"]
     assert load_transcript(tool.folder / "transcript.json").segments[0].text == "大家好，欢迎来到济南交通运输执法直播间。"

@@ -61,12 +61,30 @@
     return data;
   }
 
-  function banner(text, kind) {
+  function banner(text, kind, actions) {
     const b = $("#banner");
     b.textContent = text || "";
     b.className = kind || "";
     b.hidden = !text;
+    for (const a of actions || []) b.append(" ", el("button", { type: "button", text: a.label, onclick: a.run }));
   }
+
+  /* When a save cannot land (conflict, tool restarted with a new token), the person can
+   * take their work with them: the changed segments and all annotations, as JSON. */
+  function downloadUnsaved() {
+    const data = {
+      transcript: S.id, based_on_version: S.version, saved_at: new Date().toISOString(),
+      changed_segments: S.segs.filter((seg) => !S.clean.has(seg)), flags: S.flags, annotations: S.ann,
+    };
+    const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 1)], { type: "application/json" }));
+    const a = el("a", { href: url, download: S.id + "-未保存的修改-v" + S.version + ".json" });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  const KEEP_WORK = [{ label: "下载未保存的修改", run: () => downloadUnsaved() }];
 
   function fmtTime(t) {
     t = Math.max(0, t || 0);
@@ -874,18 +892,24 @@
         banner("上一个转写稿的修改未能保存：" + err.message);
       } else if (err.status === 409) {
         S.conflict = true;
-        banner(err.message + "\n你的修改还在本页，但不会再自动保存。", "");
+        banner(err.message + "\n你的修改还在本页，但不会再自动保存。", "", KEEP_WORK);
+      } else if (err.status === 403) {
+        banner("保存失败：" + err.message + "\n（工具重新启动过？先下载未保存的修改，再刷新页面。）", "", KEEP_WORK);
       } else if (err.status === 422 || err.status === 400 || err.status === 413) {
-        banner("保存失败：" + err.message);
+        banner("保存失败：" + err.message, "", KEEP_WORK);
       } else {
-        banner("保存失败（稍后自动重试）：" + err.message);
+        banner("保存失败（稍后自动重试）：" + err.message, "", KEEP_WORK);
         S.saveTimer = setTimeout(save, 5000);
       }
+      S.failed = true;
       return false;
     } finally {
       S.saving = false;
       showSaveState();
-      if (dirty() && !S.conflict && !S.saveTimer) scheduleSave();
+      // Changes made while this save was in flight get their own save; a failed save is
+      // retried by the next change (or the timer above), not in a tight loop.
+      if (!S.failed && dirty() && !S.conflict && !S.saveTimer) scheduleSave();
+      S.failed = false;
     }
   }
 
