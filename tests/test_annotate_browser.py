@@ -359,3 +359,18 @@ def test_redactions_follow_text_edits_and_never_shrink(tool, desk):
     assert result["deleted"] == []
     assert result["astral"] == [[4, 15, "13812345678"]]   # code points, as Python counts them
     assert result["pair"] == [[1, 4, "138"]]
+
+
+def test_current_segment_follows_playback(tool, desk):
+    page = open_doc(desk(), tool)
+    expect(page.locator("#player")).to_have_js_property("readyState", 4, timeout=10_000)
+    page.locator("#segments").focus()
+    page.keyboard.press("Space")                # play
+    expect(page.locator("#player")).to_have_js_property("paused", False)
+    expect(page.locator(".seg.cur")).to_have_attribute("data-i", "2", timeout=10_000)   # 2.83 s …
+    expect(page.locator(".seg.playing")).to_have_attribute("data-i", "2")
+    page.keyboard.press("Space")                # pause
+    expect(page.locator("#player")).to_have_js_property("paused", True)
+    page.keyboard.press("]")
+    expect(page.locator("#rate")).to_have_text("1.1")
+    assert page.evaluate("document.querySelector('#player').playbackRate") == 1.1
