@@ -374,3 +374,23 @@ def test_current_segment_follows_playback(tool, desk):
     page.keyboard.press("]")
     expect(page.locator("#rate")).to_have_text("1.1")
     assert page.evaluate("document.querySelector('#player').playbackRate") == 1.1
+
+
+def test_glossary_terms_mishearings_and_unsure_words_are_marked(tool, desk):
+    (tool.root / "data").mkdir(exist_ok=True)
+    (tool.root / "data" / "glossary.yaml").write_text(
+        "terms:\n  - term: 网约车\n    aliases: [往约车]\n  - term: 检测站\n", encoding="utf-8")
+    path = tool.folder / "transcript.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["segments"][1]["text"] = "今天我们在检测站现场检查往约车和货车。"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    page = open_doc(desk(), tool)
+    row = page.locator(".seg").nth(1)
+    expect(row.locator(".gloss")).to_have_text("检测站")
+    expect(row.locator(".alias")).to_have_text("往约车")
+    expect(row.locator(".alias")).to_have_attribute("title", "可能应为：网约车")
+    # synthetic words: every 23rd character has probability 0.35
+    low = [(i, k) for i, s in enumerate(data["segments"][:12]) for k, w in enumerate(s["words"])
+           if w["probability"] < 0.5 and s["text"][k] == w["word"]]
+    assert page.locator(".seg .low").count() == len(low) > 0
+    expect(page.locator(".seg .low").first).to_have_attribute("title", "识别把握不大 35%")

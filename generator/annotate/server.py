@@ -108,7 +108,6 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
     token = token or secrets.token_urlsafe(32)
     store = Store(config.root, config.transcripts_dir)
     laws = _Laws(config.laws_dir)
-    glossary = _glossary(config.data_dir)
     index_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8").replace(TOKEN_PLACEHOLDER, token)
 
     async def index(request: Request) -> Response:
@@ -132,7 +131,8 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
             "annotations": doc.annotations.to_json(),
             "media": f"/media/{tid}" if doc.media else None,
             "media_problem": doc.media_problem,
-            "glossary": glossary, "laws": laws.titles(), "os_user": _os_user(),
+            # read at every open: a term added to the glossary shows without a restart
+            "glossary": _glossary(config.data_dir), "laws": laws.titles(), "os_user": _os_user(),
         }, ensure_ascii=False).encode("utf-8")
         # transcript.json goes out as read (it was just validated): re-encoding a 3-hour
         # transcript would cost more than everything else in opening it.
