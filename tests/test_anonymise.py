@@ -219,3 +219,8 @@ def test_a_party_with_a_surname_missing_from_the_list_is_still_anonymised():
                                   "车主可通过12328查询", "当事人向执法人员出示", "司机师傅们"])
 def test_places_and_verbs_after_role_words_are_not_names(text):
     assert scan_text(text) == []
+
+
+@pytest.mark.parametrize("text", ["拨打0531-12328投诉", "市民热线0531-12345", "客服电话400-123-4567", "电话800-820-8820"])
+def test_public_service_numbers_are_not_phones(text):
+    assert scan_text(text) == []

@@ -68,6 +68,9 @@ _CTX_ID = re.compile(r"(身份证|证件号|公民身份号码)")
 _CTX_CARD = re.compile(r"(卡号|银行卡|账号|帐号|账户|帐户|卡)")
 _CTX_PHONE = re.compile(r"(电话|手机|联系方式|号码|致电|拨打|来电|微信|座机|手机号)")
 _MAX_GROUPS = 10
+# Numbers that are public whatever the context: 0531-12328 / 0531-12345 (service
+# hotlines behind an area code) and 400/800 company numbers.
+_PUBLIC_NUMBER = re.compile(r"0\d{2,3}(?:1\d{4}|9\d{4})|[48]00\d{7}")
 
 
 def valid_id_number(digits: str) -> bool:
@@ -108,7 +111,7 @@ def _classify(digits: str, before: str) -> str | None:
         return "id_number"
     if 12 <= n <= 19 and _CTX_CARD.search(before):
         return "bank_card"
-    if 7 <= n <= 12 and _CTX_PHONE.search(before):
+    if 7 <= n <= 12 and _CTX_PHONE.search(before) and not _PUBLIC_NUMBER.fullmatch(digits):
         return "phone"
     return None
 
