@@ -121,9 +121,12 @@ def _numbers(text: str, norm: str) -> list[Finding]:
     for match in _RUN.finditer(norm):
         start, end = match.span()
         before = norm[max(0, start - 8):start]
-        kind = _classify(digits_of(match.group()), before)
+        digits = digits_of(match.group())
+        kind = _classify(digits, before)
         if kind:
             out.append(Finding(kind, start, end, text[start:end]))
+            continue
+        if _PUBLIC_NUMBER.fullmatch(digits):
             continue
         # Two items side by side ('13812345678 2024'): try runs of whole groups, longest first.
         groups = [g.span() for g in _GROUP.finditer(norm, start, end)]
