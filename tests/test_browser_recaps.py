@@ -40,6 +40,8 @@ def wait_for_time(page, seconds: float, tolerance: float = 1.0) -> None:
 def clean(page) -> None:
     assert page.outside_requests == []
     assert page.console_errors == []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
 
 
 def test_clicking_a_transcript_line_seeks_the_player_to_its_start(phone_page, base_url):
@@ -92,6 +94,19 @@ def test_search_finds_the_transcript_with_a_hit_at_the_moment(phone_page, base_u
         return out;
     }""")
     assert any(f"/livestreams/{LIVE_ID}/#c-wyc" in url for url in urls), urls
+    clean(phone_page)
+
+
+def test_site_search_hit_in_a_transcript_opens_the_recap_at_that_moment(phone_page, base_url):
+    phone_page.goto(base_url + "search/?q=运输证")
+    phone_page.wait_for_selector(".pufa-search__results li", timeout=15000)
+    link = phone_page.locator(f".pufa-result__title[href*='livestreams/{LIVE_ID}/#']").first
+    href = link.get_attribute("href")
+    # The 运输证 sentence is in the 网约车 chapter and quoted in its highlight card: both start at 8 s.
+    assert href.endswith((f"livestreams/{LIVE_ID}/#c-wyc", f"livestreams/{LIVE_ID}/#h-wyc-34")), href
+    link.click()
+    phone_page.wait_for_url(f"**/livestreams/{LIVE_ID}/#*")
+    wait_for_time(phone_page, 8.0, tolerance=0.2)
     clean(phone_page)
 
 

@@ -73,7 +73,7 @@
     li.className = "pufa-result";
     var a = document.createElement("a");
     a.className = "pufa-result__title";
-    a.href = data.url;
+    a.href = (window.pufaMomentUrl && window.pufaMomentUrl(query, data)) || data.url;   // recaps.js
     a.textContent = plain((data.meta && data.meta.title) || data.url);
     li.appendChild(a);
     var bits = [];

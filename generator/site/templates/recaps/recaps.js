@@ -59,6 +59,21 @@
     });
   }
 
+  /* For the site search: a hit in a livestream transcript links to the chapter or minute
+     heading where it occurs (a Pagefind sub-result), not just to the page. */
+  window.pufaMomentUrl = function (query, data) {
+    if (!data || !/\/livestreams\//.test(data.url || "") || !data.sub_results) { return null; }
+    var q = (query || "").replace(/\s+/g, "");
+    var best = null, bestCount = 0;
+    data.sub_results.forEach(function (sub) {
+      if (!sub.url || sub.url.indexOf("#") < 0) { return; }
+      var text = (sub.excerpt || "").replace(/<[^>]*>/g, "").replace(/\s+/g, "");
+      var count = (sub.locations || []).length + (q && text.indexOf(q) >= 0 ? 1000 : 0);
+      if (count > bestCount) { best = sub.url; bestCount = count; }
+    });
+    return best;
+  };
+
   function init() { seekToHash(); markCurrent(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
   window.addEventListener("hashchange", seekToHash);
