@@ -801,9 +801,16 @@
     return -1;
   }
 
+  function spanText(sp) {
+    const i = segIndexById(sp.segment_id);
+    if (i < 0) return "";
+    const t = S.segs[i].text;
+    return t.slice(E.cpToU16(t, sp.start_char), E.cpToU16(t, sp.end_char));
+  }
+
   function decideFlag(f, state) {
     const red = { id: newId("r"), segment_id: f.segment_id, start_char: f.start_char, end_char: f.end_char,
-      start: f.start, end: f.end, state: state, kind: f.kind, flag_id: f.id, text: f.text || "" };
+      start: f.start, end: f.end, state: state, kind: f.kind, flag_id: f.id, text: f.text || spanText(f) };
     changeAnn(state === "kept" ? "接受隐去" : "拒绝隐去", (a) => { a.redactions.push(red); });
   }
 
@@ -816,7 +823,7 @@
       items.push(el("li", { class: "proposed" },
         el("div", { class: "row" },
           el("button", { type: "button", class: "linkish", text: fmtTime(f.start), onclick: goto(f.segment_id, f.start) }),
-          el("span", { text: "建议隐去（" + f.kind + "）" }), el("span", { class: "quote", text: f.text || "" })),
+          el("span", { text: "建议隐去（" + f.kind + "）" }), el("span", { class: "quote", text: f.text || spanText(f) })),
         el("div", { class: "row" },
           el("button", { type: "button", text: "接受：隐去", dataset: { id: f.id, field: "accept" }, onclick: () => decideFlag(f, "kept") }),
           el("button", { type: "button", text: "拒绝：公开", dataset: { id: f.id, field: "reject" }, onclick: () => decideFlag(f, "released") }))));
@@ -830,7 +837,7 @@
       items.push(el("li", {},
         el("div", { class: "row" },
           el("button", { type: "button", class: "linkish", text: fmtTime(r.start), onclick: goto(r.segment_id, r.start) }),
-          el("span", { class: "quote", text: r.text || "" }), el("span", { text: r.kind })),
+          el("span", { class: "quote", text: r.text || spanText(r) }), el("span", { text: r.kind })),
         el("div", { class: "row" }, state,
           el("button", { type: "button", text: r.flag_id ? "撤回决定" : "删除", dataset: { id: r.id, field: "delete" },
             onclick: () => changeAnn("删除隐去", (a) => { a.redactions = a.redactions.filter((x) => x.id !== r.id); }) }))));
