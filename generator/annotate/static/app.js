@@ -96,6 +96,7 @@
 
   async function showList() {
     S.id = null;
+    $("#player").pause();
     $("#doc-view").hidden = true;
     $("#list-view").hidden = false;
     for (const b of ["#btn-save", "#btn-vtt", "#btn-srt"]) $(b).hidden = true;
