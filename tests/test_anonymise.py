@@ -224,3 +224,12 @@ def test_places_and_verbs_after_role_words_are_not_names(text):
 @pytest.mark.parametrize("text", ["拨打0531-12328投诉", "市民热线0531-12345", "客服电话400-123-4567", "电话800-820-8820"])
 def test_public_service_numbers_are_not_phones(text):
     assert scan_text(text) == []
+
+
+@pytest.mark.parametrize("text, names", [
+    ("经查，李明驾驶鲁A*****", ["李明"]), ("。王芳称其不知情", ["王芳"]), ("，欧阳娜娜承认", ["欧阳娜娜"]),
+    ("，车主称", []), ("，公司表示", []), ("，经常驾驶", []), ("。李某某称", []), ("红灯表示禁止通行", []),
+    ("，凌晨驾驶", []),
+])
+def test_a_clause_opening_with_a_name_and_a_verb_names_a_person(text, names):
+    assert [t for k, t in kinds(text) if k == "name"] == names

@@ -233,6 +233,8 @@ _ROLE_NAME = re.compile(rf"(?:{'|'.join(ROLE_WORDS)})[：:]?\s?(?=({_HAN}{{2,4}}
 # '张三丰（男，1985年…', '张三丰，女，', '张三丰（身份证号…', '张三丰，联系电话…': a name
 # introduced by its sex or by its own personal data.
 _SEX_NAME = re.compile(rf"({_HAN}{{2,5}})[（(，,]\s?(?:[男女][，,）)、]|身份证|公民身份|联系电话|手机|电话)")
+_ACTOR_VERB = re.compile("驾驶|称|承认|表示|陈述|证实|供述|介绍|辩称|声称|坦言|自述")
+_ACTOR_NAME = re.compile(rf"(?:^|(?<=[,.;:!?，。；：、\s“\"]))(?=({_HAN}{{2,4}}(?:驾驶|称|承认|表示|陈述|证实|供述|介绍|辩称|声称|坦言|自述)))")
 _ANONYMISED = re.compile("某(?:某|[甲乙丙丁戊己庚辛壬癸])?")
 _HAN_WINDOW = re.compile(rf"{_HAN}{{2,4}}")
 _LIST_JOINERS = "、和及与"
@@ -259,7 +261,7 @@ NOT_NAMES = frozenset("""
 郑州 杭州 温州 常州 徐州 苏州 宁波 连云 邢台 柳州 贺州 梅州 惠州 江门 金华 台州 黄山 池州 宿州
 安阳 焦作 许昌 洛阳 商丘 周口 信阳 南阳 平顶 濮阳 武汉 成都 南京 兰州 海口 沈阳 吉林 齐齐 乌鲁 银川
 潍坊 聊城 临沂 威海 烟台 青岛 淄博 菏泽 日照 枣庄 东营 德州 滨州 泰安 济宁 高铁 高架 段店 燕山 姚家
-王舍 张庄 刘长 丁家 车站 车库 车场 路口 钱财 车票 票款 严格 严厉 严肃 柳树 容易 查阅 查看 查明 查验 查获 解释 解决 解除 温馨 强调 强制 强行 麻烦 项目 许可 许多 尚未 尚且 曾经 孔子 余额 余下 余款 原因 原来 原告 原先 原则
+王舍 张庄 刘长 丁家 红灯 黄灯 白天 黄色 红色 白色 金色 蓝色 黑色 凌晨 夏季 夏天 秋季 秋天 车站 车库 车场 路口 钱财 车票 票款 严格 严厉 严肃 柳树 容易 查阅 查看 查明 查验 查获 解释 解决 解除 温馨 强调 强制 强行 麻烦 项目 许可 许多 尚未 尚且 曾经 孔子 余额 余下 余款 原因 原来 原告 原先 原则
 """.split())
 # Surnames that are everyday words right after a role word ('当事人于当日', '驾驶员高速行驶'):
 # accepted only when the name is followed by a clear boundary.
@@ -341,6 +343,22 @@ def _role_names(text: str, norm: str) -> list[Finding]:
                 start = match.end(1) - size
                 out.append(Finding("name", start, match.end(1), text[start:match.end(1)]))
                 break
+    for match in _ACTOR_NAME.finditer(norm):
+        # '，李明驾驶…', '。王芳称…': a clause that starts with a name and a reporting or
+        # driving verb. Surnames that are everyday words are not trusted here at all.
+        window = match.group(1)
+        for size in (3, 2, 4):
+            if size > len(window):
+                continue
+            head = window[:size]
+            parts = split_name(head)
+            if not parts or len(parts[0]) + len(parts[1]) != size or parts[0] in _AMBIGUOUS_SURNAMES:
+                continue
+            if head in ROLE_WORDS or not _ACTOR_VERB.match(norm, match.start(1) + size):
+                continue
+            start = match.start(1)
+            out.append(Finding("name", start, start + size, text[start:start + size]))
+            break
     return out
 
 
