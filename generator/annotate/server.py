@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -141,8 +142,10 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
 
     async def save_transcript(request: Request) -> Response:
         tid = request.path_params["id"]
+        raw = await request.body()
         try:
-            body = await request.json()
+            # parsed off the event loop: a 10 MB body must not stall the player's range requests
+            body = await run_in_threadpool(json.loads, raw)
         except ValueError:
             return _error(400, "请求不是 JSON / the request body is not JSON")
         if not isinstance(body, dict) or not isinstance(body.get("base_version"), int) \
@@ -150,7 +153,6 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
             return _error(400, "需要 base_version 和 annotations / expected base_version and annotations")
         user = str(body.get("user") or "").strip()[:64]
         try:
-            from starlette.concurrency import run_in_threadpool
             result = await run_in_threadpool(
                 store.save, tid, base_version=body["base_version"], base_hash=body.get("base_hash"),
                 annotations=body["annotations"], segments=body.get("segments"), flags=body.get("flags"),
