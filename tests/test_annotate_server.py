@@ -473,3 +473,30 @@ def test_fast_segment_serialiser_matches_the_record():
     from generator.records.transcript import Segment, Word
     segment = Segment(3, 1.0, 2.5, "你好", "SPEAKER_00", [Word(1.0, 1.5, "你", 0.4), Word(1.5, 2.5, "好", 0.9)])
     assert _segment_data(segment) == asdict(segment)
+
+
+def test_cli_serves_on_loopback_and_stops_on_ctrl_c(project):
+    import re
+    import urllib.request
+    pufa = Path(sys.executable).parent / "pufa"
+    proc = subprocess.Popen([str(pufa), "annotate", "--project", str(project), "--port", "0", "--no-browser"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r"→ (http://127\.0\.0\.1:(\d+)/)", line)
+        assert match, line
+        url = match.group(1)
+        page = ""
+        for _ in range(50):
+            try:
+                page = urllib.request.urlopen(url, timeout=5).read().decode("utf-8")
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert '<meta name="pufa-token" content="' in page
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=15)
+    # uvicorn shuts down gracefully, then the CLI reports the interrupt like any command
+    assert code == 130
+    assert proc.stderr.read().strip().endswith("pufa annotate: interrupted")
