@@ -27,6 +27,7 @@ from generator.privacy.planted import FILLER, PROTECTED, name, plant  # noqa: E4
 
 FIELDS = ("title", "facts", "investigation", "explanation")
 BOUNDARY = ("，", "称", "驾驶", "证实", "。", "表示", "（男，", "陈述")
+ACTOR_VERBS = ("驾驶", "称", "承认", "表示", "陈述")
 
 
 def make_case(rng: random.Random) -> tuple[str, dict[str, str], list[tuple[str, str]], list[str]]:
@@ -44,6 +45,12 @@ def make_case(rng: random.Random) -> tuple[str, dict[str, str], list[tuple[str, 
                 kind = rng.choice(KINDS)
                 value, written, context = plant(rng, kind)
                 tail = rng.choice(BOUNDARY) if kind == "name" else rng.choice(("，", "。", "；", "处"))
+                if kind == "name" and rng.random() < 0.3:
+                    # No role word: a clause that opens with the name, with a verb after it
+                    # (findable) or without one (beyond any detector: only the party list helps).
+                    verb = rng.random() < 0.75
+                    kind = "name:no-role+verb" if verb else "name:no-role"
+                    context, tail = "。", rng.choice(ACTOR_VERBS) if verb else "的车辆"
                 parts.append(f"{context}{written}{tail}")
                 # Plates are checked as written; a house number with its road ('经十路1号': a bare
                 # '1号' also ends every case number).
@@ -102,12 +109,12 @@ def main() -> None:
                 lost_n += 1
                 lost.append(term)
     print(f"corpus: {args.cases} cases, {chars} characters, seed {args.seed}")
-    print(f"{'kind':<14}{'planted':>9}{'removed':>9}{'recall':>9}")
-    for kind in KINDS:
+    print(f"{'kind':<18}{'planted':>9}{'removed':>9}{'recall':>9}")
+    for kind in [*KINDS, "name:no-role+verb", "name:no-role"]:
         n = planted_n[kind]
-        print(f"{kind:<14}{n:>9}{removed_n[kind]:>9}{(removed_n[kind] / n if n else 1):>9.2%}")
+        print(f"{kind:<18}{n:>9}{removed_n[kind]:>9}{(removed_n[kind] / n if n else 1):>9.2%}")
     total = sum(planted_n.values())
-    print(f"{'all':<14}{total:>9}{sum(removed_n.values()):>9}{sum(removed_n.values()) / total:>9.2%}")
+    print(f"{'all':<18}{total:>9}{sum(removed_n.values()):>9}{sum(removed_n.values()) / total:>9.2%}")
     print(f"protected terms: {protected_n} checked, {lost_n} lost (over-redaction {lost_n / max(protected_n, 1):.2%})")
     print(f"anonymiser speed: {args.cases / elapsed:,.0f} cases/s, {chars / elapsed / 1e6:.2f} M chars/s")
     for kind, values in misses.items():

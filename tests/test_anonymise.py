@@ -233,3 +233,11 @@ def test_public_service_numbers_are_not_phones(text):
 ])
 def test_a_clause_opening_with_a_name_and_a_verb_names_a_person(text, names):
     assert [t for k, t in kinds(text) if k == "name"] == names
+
+
+@pytest.mark.parametrize("text, names", [
+    ("搭载唐旭燕前往济南西站", ["唐旭燕"]), ("济南鑫达搬家服务部", []), ("禁止修建建筑物", []),
+    ("济南恒达建材有限公司", []), ("张伟峰的车辆", ["张伟峰"]),
+])
+def test_a_surname_with_two_given_name_characters_is_a_name_even_alone(text, names):
+    assert [t for k, t in kinds(text) if k == "name"] == names

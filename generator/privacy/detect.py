@@ -261,7 +261,7 @@ NOT_NAMES = frozenset("""
 郑州 杭州 温州 常州 徐州 苏州 宁波 连云 邢台 柳州 贺州 梅州 惠州 江门 金华 台州 黄山 池州 宿州
 安阳 焦作 许昌 洛阳 商丘 周口 信阳 南阳 平顶 濮阳 武汉 成都 南京 兰州 海口 沈阳 吉林 齐齐 乌鲁 银川
 潍坊 聊城 临沂 威海 烟台 青岛 淄博 菏泽 日照 枣庄 东营 德州 滨州 泰安 济宁 高铁 高架 段店 燕山 姚家
-王舍 张庄 刘长 丁家 红灯 黄灯 白天 黄色 红色 白色 金色 蓝色 黑色 凌晨 夏季 夏天 秋季 秋天 车站 车库 车场 路口 钱财 车票 票款 严格 严厉 严肃 柳树 容易 查阅 查看 查明 查验 查获 解释 解决 解除 温馨 强调 强制 强行 麻烦 项目 许可 许多 尚未 尚且 曾经 孔子 余额 余下 余款 原因 原来 原告 原先 原则
+王舍 张庄 刘长 丁家 修建 红灯 黄灯 白天 黄色 红色 白色 金色 蓝色 黑色 凌晨 夏季 夏天 秋季 秋天 车站 车库 车场 路口 钱财 车票 票款 严格 严厉 严肃 柳树 容易 查阅 查看 查明 查验 查获 解释 解决 解除 温馨 强调 强制 强行 麻烦 项目 许可 许多 尚未 尚且 曾经 孔子 余额 余下 余款 原因 原来 原告 原先 原则
 """.split())
 # Surnames that are everyday words right after a role word ('当事人于当日', '驾驶员高速行驶'):
 # accepted only when the name is followed by a clear boundary.
@@ -365,6 +365,31 @@ def _role_names(text: str, norm: str) -> list[Finding]:
 _ORGANISATION = re.compile("公司|车队|中心|集团|协会|合作社|商行|个体|经营部|门市|[厂店站部社所局院馆场行]$")
 
 
+# Characters common in given names and rare in other words: a surname followed by two of
+# them ('唐旭燕', '王林杰') reads as a full name even with no role word or verb around it.
+_GIVEN_NAME_CHARS = frozenset(
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛超霞刚桂兰志鹏建华飞鑫波宇浩凯健俊帆帅旭龙林玉萍红娥玲芬燕彬婷"
+    "雪琳晶颖慧巧美倩琴云莲环凤洁梅莉荣爱妹香莺媛瑞凡佳嘉琼勤珍贞娣璐娅琦妍茜珊莎锦黛姣婉娴瑾露瑶怡"
+    "婵雁蓓仪荷丹蓉眉君蕊薇菁梦岚婕馨瑗琰韵咏卿聪澜毓悦昭冰爽琬茗羽欣滢馥筠柔霭凝晓欢霄枫芸菲伊亚宜"
+    "姬舒荔妮宝贝罡恒鸿桦骅剑娇睿烁雯萱彦雨曼紫逸贤蝶菡翠毅峰辉永义兴良仁贵福祥胜昌康星光达岩茂坚彪"
+    "博诚敬震振壮群豪邦乐绍功松善厚庆亮谦亨奇翰朗伯宏鸣朋斌栋维启伦翔泽晨辰钧冠腾楠榕航弘"
+) - NOT_IN_GIVEN_NAME
+# 南/东/西/北 end place names (济南鑫达…), so they are not trusted as bare surnames.
+_BARE_SURNAMES = "".join(sorted(SINGLE_SURNAMES - _AMBIGUOUS_SURNAMES - set("南东西北")))
+_BARE_NAME = re.compile(f"[{_BARE_SURNAMES}][{''.join(sorted(_GIVEN_NAME_CHARS))}]{{2}}")
+_COMPANY_AHEAD = re.compile(rf"{_HAN}{{0,10}}(?:公司|服务部|经营部|车队|集团|商行|门市|中心|[厂店])")
+
+
+def _bare_names(text: str, norm: str) -> list[Finding]:
+    out = []
+    for match in _BARE_NAME.finditer(norm):
+        start, end = match.span()
+        if norm[start:start + 2] in NOT_NAMES or _COMPANY_AHEAD.match(norm, end):
+            continue
+        out.append(Finding("name", start, end, text[start:end]))
+    return out
+
+
 def is_person_name(value: str) -> bool:
     """Whether a 当事人 value reads as a natural person's name (not a company).
 
@@ -380,7 +405,7 @@ def is_person_name(value: str) -> bool:
 
 # --- the scan --------------------------------------------------------------------------
 
-_DETECTORS = (_numbers, _vins, _plates, _houses, _role_names)
+_DETECTORS = (_numbers, _vins, _plates, _houses, _role_names, _bare_names)
 
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
