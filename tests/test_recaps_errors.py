@@ -160,3 +160,16 @@ def test_times_that_are_not_numbers_are_reported_not_crashed_on(tmp_path):
     assert problems_of(project) == [
         f"transcripts/{LIVE_ID}/annotations.json:4: chapters[0].start: start '0:00' is not a time in seconds",
         f"transcripts/{LIVE_ID}/annotations.json:26: redactions[0].start: '5s' is not a time in seconds"]
+
+
+def test_episode_transcripts_pass_the_same_annotation_checks(tmp_path):
+    from test_content_pages import make_project as make_content_project
+    project = make_content_project(tmp_path / "content")
+    file = project / "transcripts" / "qxh-t02" / "annotations.json"
+    data = json.loads(file.read_text(encoding="utf-8"))
+    data["redactions"] = [{"id": "r1", "segment_id": 9, "start_char": 0, "end_char": 2, "start": 1.0, "end": 2.0,
+                           "state": "kept"}]
+    file.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    assert problems_of(project) == [
+        "transcripts/qxh-t02/annotations.json:6: redactions[0].segment_id: segment 9 does not exist in "
+        "transcript.json (the transcript was edited since: fix the redaction in pufa annotate)"]

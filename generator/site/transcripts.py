@@ -256,6 +256,28 @@ def check_folder(folder: Any, root: Path, media: MediaCache, problems: ProblemCo
     return source, info
 
 
+def check_episode_folder(folder: Any, root: Path, media: MediaCache, problems: ProblemCollector,
+                         laws: Any = None) -> None:
+    """The annotation checks for an episode's transcript (its media is checked by the
+    episodes section, from data/episodes.yaml): the duration comes from meta.yaml's media
+    when that file exists."""
+    if not folder.has_transcript:
+        return
+    try:
+        transcript, annotations = folder.transcript, folder.annotations
+    except InputError as exc:
+        problems.extend(exc)
+        return
+    duration = None
+    source = resolve_media(root, folder.path, folder.meta.media) if folder.meta.media else None
+    if source is not None:
+        try:
+            duration = media.probe(source).duration
+        except MediaError:
+            duration = None       # reported by the episodes section
+    check_annotations(folder.path / "annotations.json", transcript, annotations, duration, problems, laws)
+
+
 def check_annotations(file: Path, transcript: Transcript, annotations: Annotations, duration: float | None,
                       problems: ProblemCollector, laws: Any = None) -> None:
     """Annotations must refer to segments that exist, chapters must not overlap, and

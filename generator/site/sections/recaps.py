@@ -27,7 +27,7 @@ from ...records.transcript import Chapter, Highlight, Segment
 from ...speech.subtitles import to_srt, to_vtt
 from ..pages import Asset, Page, root_prefix
 from ..render import law_url, livestream_url, render, slugify
-from ..transcripts import MediaCache, Part, check_folder, clock, publish, release, split_parts, unreviewed_lines
+from ..transcripts import MediaCache, Part, check_episode_folder, check_folder, clock, publish, release, split_parts, unreviewed_lines
 
 HERE = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = HERE / "templates" / "recaps"
@@ -281,12 +281,18 @@ def pages(model: Any) -> Iterable[Page | Asset]:
     # The seek script serves any page with a player and data-start lines (episodes too).
     out: list[Page | Asset] = [Asset(JS_ASSET, source=TEMPLATE_DIR / "recaps.js"),
                                Asset(CSS_ASSET, source=TEMPLATE_DIR / "recaps.css")]
-    streams = livestreams(model)
-    if not streams:
-        return out
     config = model.config
     media = MediaCache(config.cache_dir)
     problems = ProblemCollector()
+    # Episode transcripts (泉小慧) pass the same annotation checks; the episodes section
+    # renders them.
+    for folder in model.transcripts:
+        if folder.meta.kind == "episode":
+            check_episode_folder(folder, config.root, media, problems, model.laws)
+    streams = livestreams(model)
+    if not streams:
+        problems.raise_if_any()
+        return out
     entries = []
     # One pass, one transcript in memory at a time; a folder with a problem is not
     # rendered, and every problem of every folder is reported before anything is written.
