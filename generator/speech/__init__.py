@@ -1,3 +1,14 @@
-"""Media, transcription and subtitles: ffmpeg probing/extraction, whisper, Simplified
-Chinese + punctuation + glossary correction, spoken PII flags, SRT/WebVTT.
-May import records and privacy."""
+"""Media, transcription and subtitles. May import records, errors, fsutil, yamlio, privacy.
+
+media.py      ffmpeg (imageio-ffmpeg) via ffmpeg-python: probe, 16 kHz WAV, posters, muting
+model.py      the bundled whisper base (assembled once, verified), named/local models, device
+transcribe.py whisper over windows of audio → subtitle-sized Simplified, punctuated segments
+textnorm.py   OpenCC t2s and Chinese sentence punctuation
+glossary.py   data/glossary.yaml + project terms; decoding prompt; pinyin homophone correction
+pii.py        spoken personal data (digits read aloud, plates, names) → PiiFlag with time range
+redact.py     what may be published: [已隐去] spans, speaker names, time ranges to silence
+subtitles.py  SRT/WebVTT out and in; `pufa subtitles import/export`
+store.py      writing a transcripts/<id>/ folder whole (temp folder, then swap)
+run.py        `pufa transcribe`: validate all media, resumable per-window checkpoints, progress
+cer.py        character error rate for the bench and tests
+"""

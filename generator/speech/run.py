@@ -229,11 +229,13 @@ def transcribe_files(media: list[Path], into: Path, id: str | None = None, model
     root = project_root_for(into)
     glossary = load_glossary(root)
     corrector = Corrector(glossary)
-    if options is None:
-        options = TranscribeOptions(initial_prompt=glossary.prompt())
     if loaded is None:
         from .model import load_model
 
         loaded = load_model(model, device)
+    if options is None:
+        # A GPU decodes many VAD pieces at once; on CPU small batches keep memory low.
+        options = TranscribeOptions(initial_prompt=glossary.prompt(),
+                                    batch_size=16 if loaded.device == "cuda" else 4)
     return [transcribe_one(path, into, transcript_id, loaded, corrector, options, progress, root)
             for path, transcript_id in zip(media, ids)]

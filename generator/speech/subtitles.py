@@ -16,7 +16,7 @@ import srt
 import webvtt
 from webvtt.errors import MalformedFileError
 
-from ..errors import InputError
+from ..errors import InputError, ProblemCollector
 from ..records.transcript import Segment, Transcript, TranscriptMeta
 
 SUBTITLE_SUFFIXES = (".srt", ".vtt")
@@ -170,8 +170,6 @@ def parse_subtitles(path: str | Path) -> list[Segment]:
         raise InputError.at(path, "字幕文件为空 (subtitle file is empty)")
     cues = _parse_vtt(path, text) if suffix == ".vtt" or text.lstrip().startswith("WEBVTT") \
         else _parse_srt(path, text)
-    from ..errors import ProblemCollector
-
     problems = ProblemCollector()
     for start, end, _, _, line in cues:
         if end < start:

@@ -105,11 +105,11 @@ def collapse_repeats(text: str, min_repeats: int = 3) -> str:
     return pattern.sub(r"\1", text)
 
 
-def _keep(raw) -> bool:
+def _keep(raw, options: TranscribeOptions) -> bool:
     text = raw.text.strip()
     if not text:
         return False
-    if raw.no_speech_prob > 0.6 and raw.avg_logprob < -1.0:
+    if raw.no_speech_prob > options.no_speech_drop and raw.avg_logprob < options.logprob_drop:
         return False
     duration = max(0.01, raw.end - raw.start)
     if _STOCK.match(to_simplified(text)) and (duration < 3.0 or len(text) < 8):
@@ -198,7 +198,7 @@ def transcribe_window(pipeline, samples: np.ndarray, offset: float, options: Tra
         if raw.end > last_end and on_progress is not None:
             on_progress(offset + raw.end)
             last_end = raw.end
-        if not _keep(raw):
+        if not _keep(raw, options):
             continue
         out.extend(segments_from_piece(raw, offset, options, corrector, next_id + len(out)))
     # Times must never run backwards, even where word stamps of two pieces overlap.
