@@ -169,3 +169,38 @@ def test_rebuild_reuses_cached_media_derivatives(built):
     build_site(project, progress=False)
     after = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
     assert after == before
+
+
+def test_chapters_of_a_long_transcript_are_linked_to_the_part_that_holds_them():
+    from generator.records.transcript import Chapter, Segment
+    from generator.site.sections.recaps import _chapter_parts, transcript_items
+    from generator.site.transcripts import split_parts
+    segments = [Segment(i, i * 10.0, i * 10.0 + 9, "说明" * 40, "执法人员") for i in range(300)]
+    chapters = [Chapter("a", "开场", 0.0), Chapter("b", "中段", 1234.0), Chapter("c", "尾声", 2900.0)]
+    parts = split_parts(segments, budget=20_000)
+    assert len(parts) > 3 and [s.id for p in parts for s in p.segments] == list(range(300))
+    where = _chapter_parts(chapters, parts)
+    headings = {}
+    for part in parts:
+        for item in transcript_items(part.segments, [c for c in chapters if where[c.id] == part.number]):
+            if item.kind == "chapter":
+                headings[item.chapter.id] = (part.number, item)
+    assert set(headings) == {"a", "b", "c"}
+    for chapter in chapters:
+        number, item = headings[chapter.id]
+        assert number == where[chapter.id]
+        first_after = next(s for s in segments if s.start >= chapter.start)
+        assert first_after in parts[number - 1].segments     # the heading sits right before it
+    assert where["a"] == 1 and where["c"] == parts[-1].number
+
+
+def test_record_text_in_a_transcript_is_escaped():
+    from generator.records.transcript import Chapter, Segment
+    from generator.site.render import render
+    from generator.site.sections.recaps import transcript_items
+    from generator.site.transcripts import clock
+    segments = [Segment(0, 0.0, 2.0, '<img src=x onerror="alert(1)">', "<b>S1</b>")]
+    html = render("recaps/_transcript.html", items=transcript_items(segments, [Chapter("x", "<script>", 0.0)]),
+                  clock=clock)
+    assert "<script>" not in html and "<img" not in html and "<b>S1" not in html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html and "&lt;script&gt;" in html
