@@ -162,3 +162,12 @@ def test_flag_time_range_reaches_neighbouring_words_and_is_widened():
 def test_flags_without_word_timings_cover_the_whole_segment():
     [flag] = flag_segment(Segment(0, 5.0, 9.0, "电话13805311234"))
     assert flag.start <= 5.0 and flag.end >= 9.0
+
+
+@pytest.mark.parametrize("heard,meant", [
+    ("车牌号卤A一二三四五的车", "车牌号鲁A一二三四五的车"),
+    ("一辆路B12345货车", "一辆鲁B12345货车"),
+    ("经十路A座三楼", "经十路A座三楼"),       # a letter without a plate after it
+])
+def test_plate_prefix_homophones_become_lu(corrector, heard, meant):
+    assert corrector.correct(heard) == meant

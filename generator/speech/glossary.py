@@ -264,6 +264,10 @@ def _word_freq() -> dict[str, int]:
     return jieba.dt.FREQ
 
 
+# A Chinese character, a capital letter, then plate characters (digits, spoken digits, *).
+_PLATE = re.compile(r"([\u3400-\u9fff])(\s?[A-HJ-NP-Z]\s?[·・]?\s?[0-9A-Z*＊零一二三四五六七八九幺两]{4,6})")
+
+
 @dataclass(frozen=True)
 class Correction:
     start: int
@@ -280,7 +284,12 @@ class Corrector:
         self.aliases: dict[str, str] = {}
         self.by_key: dict[tuple[int, str], list[tuple[str, tuple[str, ...]]]] = {}
         self.terms: set[str] = set()
+        # Plate prefixes (kind 车牌: 鲁): whisper writes a homophone (卤A、路A) before the letter.
+        self.plate_prefixes = {_term_pinyin(t.term)[0]: t.term for t in glossary.terms
+                               if t.kind == "车牌" and len(t.term) == 1}
         for term in glossary.terms:
+            if term.kind == "车牌":
+                continue
             if not _CJK_RUN.fullmatch(term.term) or len(term.term) < 2:
                 for alias in term.aliases:
                     self.aliases[alias] = term.term
@@ -392,9 +401,23 @@ class Corrector:
                 position = found.end
         return corrections
 
+    def _plates(self, text: str) -> str:
+        if not self.plate_prefixes:
+            return text
+
+        def fix(match: re.Match[str]) -> str:
+            char = match.group(1)
+            for reading in (_common_reading(char),):
+                if reading in self.plate_prefixes:
+                    return self.plate_prefixes[reading] + match.group(2)
+            return match.group(0)
+
+        return _PLATE.sub(fix, text)
+
     def correct(self, text: str) -> str:
         if self._alias_re is not None:
             text = self._alias_re.sub(lambda m: self.aliases[m.group()], text)
+        text = self._plates(text)
         out, cursor = [], 0
         for fix in self.find(text):
             out.append(text[cursor:fix.start])
