@@ -171,3 +171,15 @@ def test_flags_without_word_timings_cover_the_whole_segment():
 ])
 def test_plate_prefix_homophones_become_lu(corrector, heard, meant):
     assert corrector.correct(heard) == meant
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("拒车、出租车、出租车、出租车、出租车、", "拒车、出租车、"),   # a decoding loop
+    ("鲁A88888", "鲁A88888"),                                   # digits are never collapsed
+    ("幺幺零幺幺零幺幺零", "幺幺零幺幺零幺幺零"),
+    ("谢谢谢谢大家", "谢谢谢谢大家"),
+])
+def test_repeated_phrase_loops_are_collapsed_but_numbers_kept(raw, expected):
+    from generator.speech.transcribe import collapse_repeats
+
+    assert collapse_repeats(raw) == expected

@@ -99,10 +99,22 @@ _STOCK = re.compile(r"^(字幕|字幕制作|作词|作曲|作词作曲|谢谢观
                     r"中文字幕|小编|优优独播剧场|YoYo Television Series Exclusive)")
 
 
-def collapse_repeats(text: str, min_repeats: int = 3) -> str:
-    """'出租车、出租车、出租车、…' → '出租车、': a phrase repeated back to back is a decoding loop."""
-    pattern = re.compile(r"(.{1,12}?)\1{%d,}" % (min_repeats - 1))
-    return pattern.sub(r"\1", text)
+_LOOP = re.compile(r"(.{2,12}?)\1{2,}|([^\d零〇一二两三四五六七八九幺])\2{4,}")
+_SPOKEN_DIGIT = set("0123456789零〇一二两三四五六七八九幺")
+
+
+def collapse_repeats(text: str) -> str:
+    """'出租车、出租车、出租车、…' → '出租车、': a phrase repeated back to back is a decoding loop.
+
+    Digit runs are left alone (鲁A88888, 幺幺零 are real), and so are short doublings.
+    """
+    def once(match: re.Match[str]) -> str:
+        unit = match.group(1) or match.group(2)
+        if set(unit) <= _SPOKEN_DIGIT:
+            return match.group(0)
+        return unit
+
+    return _LOOP.sub(once, text)
 
 
 def _keep(raw, options: TranscribeOptions) -> bool:
