@@ -1,10 +1,10 @@
 """Livestream recaps at scale: N synthetic three-hour transcripts (3,600 lines each, the
 demo video as media) → time of the recap section, pages per stream, largest page.
 
-    .venv/bin/python bench/recaps_scale.py [N ...]      (default: 10 20 40)
+    .venv/bin/python bench/recaps_scale.py [--full] [N ...]      (default: 10 20 40)
 
-Prints one line per N; time and output should grow linearly with N. The full mkdocs build
-is not timed here (see bench/build_scale.py); this measures our own stage.
+Prints one line per N; time and output should grow linearly with N. With --full, also a
+whole `pufa build` (mkdocs, Pagefind, leak gate) and the largest recap HTML file.
 """
 from __future__ import annotations
 
@@ -68,6 +68,23 @@ def run(count: int) -> None:
               flush=True)
 
 
+def run_full(count: int) -> None:
+    from generator.site.build import build_site
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        make(root, count)
+        start = time.perf_counter()
+        report = build_site(root, progress=False)
+        seconds = time.perf_counter() - start
+        pages = list((root / "site" / "livestreams").rglob("index.html"))
+        largest = max(p.stat().st_size for p in pages)
+        steps = ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items())
+        print(f"{count:4d} streams × 3 h: full build {seconds:6.1f} s ({steps}), {len(pages)} livestream pages, "
+              f"largest {largest / 1e3:.0f} KB", flush=True)
+
+
 if __name__ == "__main__":
-    for n in [int(a) for a in sys.argv[1:]] or [10, 20, 40]:
-        run(n)
+    args = sys.argv[1:]
+    full = "--full" in args
+    for n in [int(a) for a in args if a != "--full"] or [10, 20, 40]:
+        (run_full if full else run)(n)
