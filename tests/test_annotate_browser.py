@@ -313,18 +313,19 @@ def test_long_transcript_renders_only_what_is_visible(tmp_path, desk):
     try:
         page = desk()
         page.goto(f"http://127.0.0.1:{port}/#/t/long")
-        expect(page.locator(".seg").first).to_be_visible()
+        # generous: the machine running the suite may be busy; bench/annotate.py measures speed
+        expect(page.locator(".seg").first).to_be_visible(timeout=30_000)
         assert page.locator(".seg").count() <= 300
         page.locator("#segments").focus()
         page.keyboard.press("Control+f")
         page.keyboard.type("电话是")
-        expect(page.locator("#find-count")).to_have_text("42 段含有")
+        expect(page.locator("#find-count")).to_have_text("42 段含有", timeout=15_000)
         for _ in range(31):                     # Enter = next match: the 31st is far down
             page.keyboard.press("Enter")
         page.keyboard.press("Escape")
         cur = page.locator(".seg.cur")
+        expect(cur).to_have_attribute("data-i", str(5 + 97 * 30), timeout=15_000)
         expect(cur).to_be_in_viewport()
-        assert int(cur.get_attribute("data-i")) == 5 + 97 * 30
         assert page.locator(".seg").count() <= 300
         assert page.console_errors == []
     finally:
