@@ -112,10 +112,7 @@ def read_text(path: Path) -> str | None:
 # What a person reads in an HTML page: text and a few attributes. SVG drawings, CSS and
 # markup are blanked (same length, newlines kept, so line numbers stay right): icon path
 # data like "0 3 1.4 5…" is not a phone number.
-_BLANK_BLOCKS = re.compile(r"<(?:svg\b.*?</svg>|style\b.*?</style>|!--.*?-->)", re.S | re.I)
 _TAG = re.compile(r"<[^>]*>", re.S)
-_READABLE_ATTR = re.compile(
-    r"""\s(?:alt|title|content|aria-label|placeholder|value|label|data-pagefind-[\w-]+)\s*=\s*("[^"]*"|'[^']*')""", re.I)
 
 
 def _newlines(match: re.Match) -> str:
@@ -125,14 +122,61 @@ def _newlines(match: re.Match) -> str:
 def readable_html(html: str) -> str:
     """Page text for the personal-data scan. Offsets move but line numbers stay right:
     every removed piece keeps its newlines. Readable attribute values are turned into
-    text (`title="X"` → `>"X"<`) before the tags go."""
-    text = _BLANK_BLOCKS.sub(_newlines, html)
-    text = _READABLE_ATTR.sub(lambda m: ">" + m.group(1) + "<", text)
+    text (`title="X"` → `title=">X<"`) before the tags go."""
+    text = _blank_blocks(html)
+    text = _lift_readable_attributes(text)
     # Block tags separate (a table of numbers must not read as one bank card number);
     # inline tags vanish, as they do on screen ('138<b>1234</b>5678' is one number).
     text = _BLOCK_TAG.sub(" | ", text)
     text = _ONE_LINE_TAG.sub("", text)            # C speed for the common case
     return _TAG.sub(_newlines, text)
+
+
+_BLOCKS = (("<svg", "</svg>"), ("<style", "</style>"), ("<!--", "-->"))
+
+
+def _blank_blocks(html: str) -> str:
+    """Drop SVG drawings, CSS and comments, keeping their newlines (str.find: fast)."""
+    lower = html.lower() if any(tag.upper() in html for tag, _ in _BLOCKS[:2]) else html
+    cuts: list[tuple[int, int]] = []
+    for opening, closing in _BLOCKS:
+        start = lower.find(opening)
+        while start >= 0:
+            end = lower.find(closing, start)
+            end = len(html) if end < 0 else end + len(closing)
+            cuts.append((start, end))
+            start = lower.find(opening, end)
+    if not cuts:
+        return html
+    cuts.sort()
+    out, last = [], 0
+    for start, end in cuts:
+        if start < last:                           # a comment inside an svg, etc.
+            start = last
+        if end <= last:
+            continue
+        out.append(html[last:start])
+        out.append("\n" * html.count("\n", start, end))
+        last = end
+    out.append(html[last:])
+    return "".join(out)
+
+
+_ATTR_VALUE = re.compile(r'="([^"]*)"')             # literal prefix: fast scan
+_READABLE_NAMES = frozenset({"alt", "title", "content", "aria-label", "placeholder", "value", "label"})
+
+
+def _lift_readable_attributes(text: str) -> str:
+    out, last = [], 0
+    for match in _ATTR_VALUE.finditer(text):
+        before = text[max(0, match.start() - 40):match.start()].split()
+        key = before[-1].lower() if before else ""
+        if key in _READABLE_NAMES or key.startswith("data-pagefind-"):
+            out.append(text[last:match.start()])
+            out.append('=">' + match.group(1) + '<"')
+            last = match.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 _ONE_LINE_TAG = re.compile(r"<[^>\n]*>")
