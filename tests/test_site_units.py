@@ -80,3 +80,32 @@ def test_read_text_decompresses_pagefind_chunks(tmp_path):
     chunk.write_bytes(gzip.compress(b'pagefind_dcd{"content":"\xe7\x94\xb5\xe8\xaf\x9d 13812345678"}'))
     assert "电话 13812345678" in read_text(chunk)
     assert read_text(tmp_path / "x.png") is None
+
+
+def test_serve_notices_a_changed_record(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from generator.config import load_config
+    from generator.site.serve import _inputs_signature
+
+    project = tmp_path / "p"
+    shutil.copytree(Path(__file__).parent / "data" / "mini-project", project)
+    config = load_config(project)
+    before = _inputs_signature(config)
+    assert before == _inputs_signature(config)
+    case = project / "cases_public" / "2024-0001.yaml"
+    case.write_text(case.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert _inputs_signature(config) != before
+
+
+def test_settings_read_mkdocs_yml_with_mkdocs_only_tags(tmp_path):
+    from generator.config import load_config
+    from generator.site.model import _settings
+
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: 测试站\nsite_url: https://pufa.example.gov.cn/\nmarkdown_extensions:\n"
+        "  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "extra:\n  token: !ENV [PUFA_TOKEN, '']\n", encoding="utf-8")
+    settings = _settings(load_config(tmp_path))
+    assert (settings.site_name, settings.site_url) == ("测试站", "https://pufa.example.gov.cn/")
