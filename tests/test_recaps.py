@@ -204,3 +204,20 @@ def test_record_text_in_a_transcript_is_escaped():
                   clock=clock)
     assert "<script>" not in html and "<img" not in html and "<b>S1" not in html
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html and "&lt;script&gt;" in html
+
+
+def test_law_named_in_meta_laws_links_the_whole_stream(tmp_path):
+    from generator.config import load_config
+    from generator.site.model import load_model
+    from generator.site.sections.recaps import law_moments_html
+    from test_recaps_project import META
+    project = make_project(tmp_path / "p", meta=META + "laws:\n  - 《中华人民共和国道路运输条例》第六十三条\n"
+                                                     "  - 《网络预约出租汽车经营服务管理暂行办法》第三十四条\n")
+    model = load_model(load_config(project))
+    road = model.laws.find("中华人民共和国道路运输条例")
+    html = law_moments_html(model, road, "../../")
+    assert f'<a href="../../livestreams/{LIVE_ID}/">网约车执法直播（测试）</a>' in html
+    assert "《中华人民共和国道路运输条例》第六十三条" in html
+    # Where a highlight explains the law already, the card is listed, not the stream again.
+    wyc = law_moments_html(model, model.laws.find("网络预约出租汽车经营服务管理暂行办法"), "../../")
+    assert wyc.count("<li>") == 1 and f"livestreams/{LIVE_ID}/#h-wyc-34" in wyc

@@ -173,3 +173,13 @@ def test_episode_transcripts_pass_the_same_annotation_checks(tmp_path):
     assert problems_of(project) == [
         "transcripts/qxh-t02/annotations.json:6: redactions[0].segment_id: segment 9 does not exist in "
         "transcript.json (the transcript was edited since: fix the redaction in pufa annotate)"]
+
+
+def test_meta_laws_must_be_known(tmp_path):
+    meta = META + "laws:\n  - 《网络预约出租汽车经营服务管理暂行办法》第三十四条\n  - 《不存在的规定》第一条\n  - 没有书名号\n"
+    project = make_project(tmp_path / "p", meta=meta)
+    found = problems_of(project)
+    assert found[0] == (f"transcripts/{LIVE_ID}/meta.yaml:13: laws[1]: unknown law 《不存在的规定》 "
+                        "(a title from data/laws/catalog.yaml)")
+    assert found[1].startswith(f"transcripts/{LIVE_ID}/meta.yaml:14: laws[2]: a law must be written with its title in 《》")
+    assert len(found) == 2

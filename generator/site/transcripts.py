@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 from ..errors import InputError, MediaError, ProblemCollector
 from ..fsutil import atomic_write_json
+from ..records.law import parse_citation
 from ..records.transcript import Annotations, PiiFlag, Segment, Transcript, TranscriptMeta
 from ..speech.media import MediaInfo, extract_frame, probe, silence_ranges
 from ..speech.redact import published_segments, redacted_ranges, unreviewed_flags
@@ -240,6 +241,16 @@ def check_folder(folder: Any, root: Path, media: MediaCache, problems: ProblemCo
             except MediaError as exc:
                 meta_problem("media", str(exc))
                 source = None
+
+    for index, text in enumerate(meta.laws):
+        try:
+            citations = parse_citation(text)
+        except ValueError as exc:
+            meta_problem(f"laws[{index}]", str(exc))
+            continue
+        for basis in citations:
+            if laws is not None and laws.find(basis.law) is None:
+                meta_problem(f"laws[{index}]", f"unknown law 《{basis.law}》", "a title from data/laws/catalog.yaml")
 
     transcript_file = folder.path / "transcript.json"
     if not folder.has_transcript:

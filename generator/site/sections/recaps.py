@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ...errors import InputError, MediaError, ProblemCollector
-from ...records.law import article_key
+from ...records.law import article_key, parse_citation
 from ...records.transcript import Chapter, Highlight, Segment
 from ...speech.subtitles import to_srt, to_vtt
 from ..pages import Asset, Page, root_prefix
 from ..render import law_url, livestream_url, render, slugify
-from ..transcripts import MediaCache, Part, check_episode_folder, check_folder, clock, publish, release, split_parts, unreviewed_lines
+from ..transcripts import (MediaCache, Part, check_episode_folder, check_folder, clock, publish, release, split_parts,
+                           unreviewed_lines)
 
 HERE = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = HERE / "templates" / "recaps"
@@ -78,7 +79,9 @@ def recap_index(model: Any) -> RecapIndex:
             highlights = folder.annotations.highlights
         except InputError:
             highlights = []        # the recap section reports it
-        for highlight in sorted(highlights, key=lambda h: h.start):
+        # Bad times are reported by the recap section; here they are only skipped.
+        timed = [h for h in highlights if isinstance(h.start, (int, float)) and not isinstance(h.start, bool)]
+        for highlight in sorted(timed, key=lambda h: h.start):
             law = model.laws.find(highlight.law) if highlight.law else None
             if law is None:
                 continue
@@ -89,6 +92,19 @@ def recap_index(model: Any) -> RecapIndex:
             index.by_law.setdefault(law.slug, []).append(moment)
             if key:
                 index.by_article.setdefault((law.slug, key), []).append(moment)
+        # meta.yaml `laws`: the stream as a whole explains these (listed unless a card does).
+        for text in folder.meta.laws:
+            try:
+                citations = parse_citation(text)
+            except ValueError:
+                continue           # reported by check_folder
+            for basis in citations:
+                law = model.laws.find(basis.law)
+                if law is None or any(m.transcript_id == folder.id for m in index.by_law.get(law.slug, [])):
+                    continue
+                index.by_law.setdefault(law.slug, []).append(Moment(
+                    folder.id, folder.meta.title, folder.meta.date, folder.meta.title, 0.0,
+                    livestream_url(folder.id), str(basis)))
         for case_id in folder.meta.cases:
             index.streams_by_case.setdefault(case_id, []).append(folder)
     try:
