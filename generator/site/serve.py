@@ -10,7 +10,6 @@ import os
 import re
 import sys
 import threading
-import time
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer

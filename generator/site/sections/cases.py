@@ -6,7 +6,7 @@ precomputed buckets, never from a scan of all cases.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -44,7 +44,7 @@ def facets_for(model: SiteModel) -> list[Facet]:
 
     return [
         Facet("category", "类别", lambda c: [c.category], lambda kv: (-kv[1], kv[0])),
-        Facet("year", "年份", lambda c: [str(c.year)], lambda kv: kv[0], ),
+        Facet("year", "年份", lambda c: [str(c.year)], _year_desc),
         Facet("discretion", "裁量", lambda c: [c.discretion], _fixed_order(DISCRETIONS)),
         Facet("handling", "办案方式", lambda c: [c.handling], _fixed_order(HANDLINGS)),
         Facet("law", "法律", laws_of, lambda kv: (-kv[1], kv[0]), in_bar=False),
@@ -82,8 +82,7 @@ def listing_pages(model: SiteModel) -> Iterator[Page]:
     for f in facets:
         if not f.in_bar:
             continue
-        order = _year_desc if f.name == "year" else f.order
-        options = sorted(((v, len(cs)) for v, cs in groups[f.name].items()), key=order)
+        options = sorted(((v, len(cs)) for v, cs in groups[f.name].items()), key=f.order)
         bar.append({"name": f.name, "label": f.label,
                     "options": [{"value": v, "count": n} for v, n in options]})
     _check_slug_collisions(groups)
@@ -151,7 +150,7 @@ class RelatedIndex:
             bucket, index = self.buckets[key], self.position[key][case.id]
             for step in range(1, RELATED + 1):
                 for j in (index - step, index + step):
-                    if 0 <= j < len(bucket) and bucket[j] is not case and bucket[j] not in out:
+                    if 0 <= j < len(bucket) and bucket[j] is not case and all(bucket[j] is not o for o in out):
                         out.append(bucket[j])
                 if len(out) >= RELATED:
                     return out[:RELATED]
