@@ -221,3 +221,15 @@ def test_law_named_in_meta_laws_links_the_whole_stream(tmp_path):
     # Where a highlight explains the law already, the card is listed, not the stream again.
     wyc = law_moments_html(model, model.laws.find("网络预约出租汽车经营服务管理暂行办法"), "../../")
     assert wyc.count("<li>") == 1 and f"livestreams/{LIVE_ID}/#h-wyc-34" in wyc
+
+
+def test_flv_from_streaming_software_is_published_as_playable_mp4(tmp_path):
+    from test_recaps_project import META
+    project = make_project(tmp_path / "p", meta=META.replace("media/demo-livestream.mp4", "media/live.flv"))
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(VIDEO), "-c", "copy",
+                    str(project / "media" / "live.flv")], check=True)
+    build_site(project, progress=False)
+    site = project / "site"
+    assert [p.name for p in (site / "livestreams" / "media").iterdir()] == [f"{LIVE_ID}.mp4"]
+    assert f'<source src="../../livestreams/media/{LIVE_ID}.mp4" type="video/mp4">' in page(site, f"livestreams/{LIVE_ID}")
+    assert level(site / "livestreams" / "media" / f"{LIVE_ID}.mp4", PHONE_SPAN[0] + 0.15, PHONE_SPAN[1] - 0.15) < -80

@@ -68,6 +68,19 @@ def resolve_media(root: Path, folder: Path, media: str) -> Path | None:
     return None
 
 
+WEB_SUFFIXES = (".mp4", ".m4v", ".m4a", ".webm", ".mp3", ".ogg", ".oga", ".opus", ".wav")
+AUDIO_ONLY_SUFFIXES = (".m4a", ".mp3", ".ogg", ".oga", ".opus", ".wav", ".aac", ".flac", ".amr", ".wma")
+
+
+def published_suffix(source: Path) -> str:
+    """The container of the published copy: the source's where browsers play it, else
+    MP4 (M4A for sound only)."""
+    suffix = source.suffix.lower()
+    if suffix in WEB_SUFFIXES:
+        return suffix
+    return ".m4a" if suffix in AUDIO_ONLY_SUFFIXES else ".mp4"
+
+
 class MediaCache:
     """Probe results, muted copies and poster frames under `<cache_dir>/media/`."""
 
@@ -92,13 +105,16 @@ class MediaCache:
         atomic_write_json(cached, info.__dict__)
         return info
 
-    def muted(self, source: Path, ranges: list[tuple[float, float]], name: str) -> Path:
-        """The published copy of `source`: itself when nothing is hidden, else a copy with
-        the ranges silenced (the original never reaches the site when a range exists)."""
-        if not ranges:
+    def muted(self, source: Path, ranges: list[tuple[float, float]], name: str, web: bool = False) -> Path:
+        """The published copy of `source`: itself when nothing is hidden and a browser can
+        play it, else a copy with the ranges silenced (the original never reaches the site
+        when a range exists). Containers browsers cannot play (FLV from streaming
+        software, MKV, TS, AVI) become MP4 with `web=True`, video stream copied."""
+        suffix = published_suffix(source) if web else source.suffix.lower()
+        if not ranges and suffix == source.suffix.lower():
             return source
         rounded = [(round(a, 3), round(b, 3)) for a, b in ranges]
-        target = self.dir / f"{name}-muted-{self.key(source, rounded)}{source.suffix.lower()}"
+        target = self.dir / f"{name}-muted-{self.key(source, rounded)}{suffix}"
         if not target.exists():
             silence_ranges(source, target, ranges)
         return target

@@ -230,12 +230,11 @@ def _recap(model: Any, folder: Any, source: Path, info: Any, media: MediaCache) 
     transcript, annotations = folder.transcript, folder.annotations
     published = publish(transcript, annotations)
     tid = folder.id
-    suffix = source.suffix.lower()
     try:
-        copy = media.muted(source, published.ranges, tid)
+        copy = media.muted(source, published.ranges, tid, web=True)
     except MediaError as exc:
         raise InputError.at(folder.path / "meta.yaml", f"cannot mute the redacted parts: {exc}", field="media") from None
-    media_src = f"livestreams/media/{tid}{suffix}"
+    media_src = f"livestreams/media/{tid}{copy.suffix.lower()}"
     assets = [Asset(media_src, source=copy)]
     chapters_sorted = sorted(annotations.chapters, key=lambda c: c.start)
     poster = f"livestreams/posters/{tid}.jpg"
@@ -265,7 +264,7 @@ def _recap(model: Any, folder: Any, source: Path, info: Any, media: MediaCache) 
                          "image": image})
     by_id = {s.id: s for s in published.segments}
     cards = [_card(model, h, by_id) for h in sorted(annotations.highlights, key=lambda h: h.start)]
-    media_type = mimetypes.guess_type(source.name)[0] or ("video/mp4" if info.has_video else "audio/mp4")
+    media_type = mimetypes.guess_type(copy.name)[0] or ("video/mp4" if info.has_video else "audio/mp4")
     return Recap(folder, media_src, media_type, info.has_video, poster, vtt, srt, info.duration,
                  published.segments, parts, chapters, cards, assets)
 
