@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import re
 import threading
 import time
@@ -42,6 +43,7 @@ def serve(root: Path):
 def tool(tmp_path):
     root = tmp_path / "proj"
     folder = make_project(root, transcript_id=TID, media=VIDEO / "demo-livestream.mp4")
+    shutil.copytree(VIDEO.parent.parent.parent / "data" / "laws", root / "data" / "laws")
     server, thread, port, token = serve(root)
     yield SimpleNamespace(root=root, folder=folder, url=f"http://127.0.0.1:{port}/", token=token)
     server.should_exit = True
@@ -395,3 +397,30 @@ def test_glossary_terms_mishearings_and_unsure_words_are_marked(tool, desk):
            if w["probability"] < 0.5 and s["text"][k] == w["word"]]
     assert page.locator(".seg .low").count() == len(low) > 0
     expect(page.locator(".seg .low").first).to_have_attribute("title", "识别把握不大 35%")
+
+
+def test_what_the_build_would_refuse_is_flagged_while_annotating(tool, desk):
+    page = open_doc(desk(), tool)
+    page.locator("#segments").focus()
+    page.keyboard.press("c")
+    expect(page.locator("#chapter-list .warn")).to_have_text("请填写标题（空标题发布时会报错）")
+    page.locator("#segments").focus()
+    page.keyboard.press("c")                  # same time again: no second chapter
+    expect(page.locator("#chapter-list li")).to_have_count(1)
+    expect(page.get_by_label("章节标题", exact=True)).to_be_focused()
+    page.keyboard.type("开场")
+    page.keyboard.press("Enter")
+    expect(page.locator("#chapter-list .warn")).to_have_count(0)
+    page.locator("#segments").focus()
+    page.keyboard.press("h")
+    law = page.get_by_label("法律名称（如 中华人民共和国行政处罚法）", exact=True)
+    law.fill("中华人民共和国治安管理处罚法")
+    law.press("Tab")
+    expect(page.locator("#highlight-list .warn")).to_have_text(
+        "发布时会报错：未知的法律《中华人民共和国治安管理处罚法》/ unknown law: use a title from data/laws/catalog.yaml")
+    law.fill("公路安全保护条例")
+    law.press("Tab")
+    expect(page.locator("#highlight-list a")).to_have_text("《公路安全保护条例》")
+    saved_version(page)
+    ann = load_annotations(tool.folder / "annotations.json")
+    assert [c.title for c in ann.chapters] == ["开场"] and ann.highlights[0].law == "公路安全保护条例"

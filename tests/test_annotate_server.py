@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +22,8 @@ from generator.config import load_config
 from generator.errors import ConflictError
 from generator.records.transcript import load_annotations, load_transcript
 
-VIDEO = Path(__file__).parent / "data" / "video"
+REPO = Path(__file__).resolve().parent.parent
+VIDEO = REPO / "tests" / "data" / "video"
 PORT = 8765
 TOKEN = "test-token-123"
 TID = "demo-live"
@@ -32,6 +34,7 @@ AUTH = {"X-Pufa-Token": TOKEN}
 def project(tmp_path) -> Path:
     root = tmp_path / "proj"
     make_project(root, transcript_id=TID, media=VIDEO / "demo-livestream.mp4")
+    shutil.copytree(REPO / "data" / "laws", root / "data" / "laws")   # the real law texts + catalog
     return root
 
 
@@ -377,11 +380,24 @@ def test_export_applies_corrections_redactions_and_speaker_names(client):
     assert client.get(f"/api/transcripts/{TID}/export.txt", headers=AUTH).status_code == 404
 
 
-def test_law_links_point_into_the_built_site(client):
-    response = client.get("/api/law-url", params={"law": "中华人民共和国行政处罚法", "article": "第三十三条"}, headers=AUTH)
-    assert response.status_code == 200
-    url = response.json()["url"]
-    assert url.startswith("/site/") and "33" in url
+def test_law_links_point_into_the_built_site_and_bad_citations_are_named(client):
+    from generator.site.render import law_url
+
+    def check(law: str, article: str) -> dict:
+        response = client.get("/api/law-url", params={"law": law, "article": article}, headers=AUTH)
+        assert response.status_code == 200
+        return response.json()
+
+    assert check("中华人民共和国行政处罚法", "第三十三条") == {"url": "/site/" + law_url("中华人民共和国行政处罚法", "33"),
+                                                  "problem": ""}
+    assert check("行政处罚法", "")["url"] == "/site/" + law_url("中华人民共和国行政处罚法")
+    assert check("中华人民共和国治安管理处罚法", "第一条") == {
+        "url": "", "problem": "未知的法律《中华人民共和国治安管理处罚法》/ unknown law: use a title from data/laws/catalog.yaml"}
+    assert check("中华人民共和国行政处罚法", "第九百条") == {
+        "url": "", "problem": "《中华人民共和国行政处罚法》没有第九百条 / has no 第九百条"}
+    assert check("中华人民共和国行政处罚法", "三十三")["problem"] == (
+        "'三十三' 不是“第…条”这样的条文 / is not an article reference like 第三十四条")
+    assert check("", "第三条")["problem"] == "条文缺少法律名称 / an article without its law"
 
 
 # -- crashes ----------------------------------------------------------------------------

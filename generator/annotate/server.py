@@ -57,31 +57,45 @@ def _json(data: Any) -> JSONResponse:
 
 
 class _Laws:
-    """Law titles known to the project (for the highlight form) and links to their site pages."""
+    """The laws a highlight may cite, checked as `pufa build` checks them (the site's law
+    book: texts in data/laws/ plus catalog.yaml), and links to their pages on the site."""
 
     def __init__(self, laws_dir: Path):
-        self.slugs: dict[str, str] = {}
-        if laws_dir.is_dir():
-            for path in sorted(laws_dir.glob("*.md")):
-                first = path.read_text(encoding="utf-8").split("\n", 1)[0]
-                if first.startswith("# "):
-                    self.slugs[first[2:].strip()] = path.stem
+        self.laws_dir = laws_dir
+        self.book: Any = None
+        try:
+            from ..site.lawbook import load_lawbook
+            self.book = load_lawbook(laws_dir)
+        except (ImportError, InputError):
+            self.book = None   # no site package, or a broken catalog the build will name
 
     def titles(self) -> list[str]:
-        return sorted(self.slugs)
+        if self.book is not None:
+            return sorted(law.title for law in self.book.laws.values())
+        titles = []
+        for path in sorted(self.laws_dir.glob("*.md")) if self.laws_dir.is_dir() else []:
+            first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+            if first.startswith("# "):
+                titles.append(first[2:].strip())
+        return titles
 
-    def url(self, law: str, article: str) -> str:
+    def check(self, law: str, article: str) -> tuple[str, str]:
+        """(link under /site/, problem) for a citation; the problem is what the build would say."""
         title = law.strip().strip("《》")
-        key = article_key(article) if article else None
-        try:  # the site's own URL scheme when the site package provides it
-            from ..site.render import law_url
-            url = law_url(title, key)
-        except ImportError:
-            slug = self.slugs.get(title) or self.slugs.get(f"中华人民共和国{title}")
-            if slug is None:
-                return ""
-            url = f"/laws/{slug}/" + (f"#art-{key}" if key else "")
-        return "/site/" + url.lstrip("/") if url else ""
+        if not title:
+            return "", ("条文缺少法律名称 / an article without its law" if article.strip() else "")
+        key = article_key(article) if article.strip() else None
+        if article.strip() and key is None:
+            return "", f"'{article}' 不是“第…条”这样的条文 / is not an article reference like 第三十四条"
+        if self.book is None:
+            return "", ""
+        found = self.book.find(title)
+        if found is None:
+            return "", f"未知的法律《{title}》/ unknown law: use a title from data/laws/catalog.yaml"
+        if key and found.text is not None and key not in found.text.articles:
+            return "", f"《{found.title}》没有{article} / has no {article}"
+        from ..site.render import law_url
+        return "/site/" + law_url(found.title, key).lstrip("/"), ""
 
 
 def _glossary(data_dir: Path) -> list[dict[str, Any]]:
@@ -185,7 +199,8 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
             "content-disposition": f'attachment; filename="{tid}.{fmt}"', "cache-control": "no-store"})
 
     def law_link(request: Request) -> Response:
-        return _json({"url": laws.url(request.query_params.get("law", ""), request.query_params.get("article", ""))})
+        url, problem = laws.check(request.query_params.get("law", ""), request.query_params.get("article", ""))
+        return _json({"url": url, "problem": problem})
 
     def media(request: Request) -> Response:
         tid = request.path_params["id"]

@@ -618,16 +618,33 @@
     if (!sel) return say("先选中要隐去的文字（编辑时用 Shift+方向键选择）");
     const seg = S.segs[sel.i];
     const red = E.redaction(seg, sel.s, sel.e, newId("r"));
+    const limit = mediaEnd();   // the build refuses a silenced range past the end of the media
+    if (limit != null) red.end = Math.max(red.start, Math.min(red.end, limit));
     const ann = Object.assign({}, S.ann, { redactions: S.ann.redactions.concat([red]) });
     commit([], ann, null, "隐去");
     select(sel.i);
     showTab("redactions");
   }
 
+  function mediaEnd() {
+    const p = $("#player");
+    if (p.src && isFinite(p.duration) && p.duration > 0) return p.duration;
+    const d = (S.doc.meta && S.doc.meta.duration) || S.doc.transcript.duration;
+    return d ? Number(d) : null;
+  }
+
   function addChapter() {
     const p = $("#player");
     const t = p.src && p.currentTime ? p.currentTime : (S.segs[S.cur] ? S.segs[S.cur].start : 0);
-    const ch = { id: newId("c"), title: "", start: Math.round(t * 100) / 100 };
+    const start = Math.round(t * 100) / 100;
+    const same = S.ann.chapters.find((c) => Math.abs(c.start - start) < 0.05);
+    if (same) {   // chapters must start one after another
+      showTab("chapters");
+      const input = document.querySelector('#chapter-list input[data-id="' + CSS.escape(same.id) + '"]');
+      if (input) input.focus();
+      return say("这个时间已有章节");
+    }
+    const ch = { id: newId("c"), title: "", start: start };
     const ann = withAnn((a) => { a.chapters.push(ch); a.chapters.sort((x, y) => x.start - y.start); });
     commit([], ann, null, "章节");
     showTab("chapters");
@@ -752,23 +769,26 @@
         el("button", { type: "button", class: "linkish", text: fmtTime(c.start), onclick: () => { seek(c.start); select(Math.max(0, E.indexAtTime(S.starts, c.start + 1e-6)), { center: true }); } }),
         el("input", {
           value: c.title, placeholder: "章节标题", "aria-label": "章节标题", dataset: { id: c.id, field: "title" },
-          onchange: (ev) => changeAnn("章节标题", (a) => { a.chapters.find((x) => x.id === c.id).title = ev.target.value.trim(); }, true),
+          onchange: (ev) => changeAnn("章节标题", (a) => { a.chapters.find((x) => x.id === c.id).title = ev.target.value.trim(); },
+            !!c.title === !!ev.target.value.trim()),
           onkeydown: (ev) => { if (ev.key === "Enter") { ev.preventDefault(); ev.target.blur(); $("#segments").focus(); } },
         }),
         el("button", { type: "button", text: "删除", "aria-label": "删除章节", onclick: () => changeAnn("删除章节", (a) => { a.chapters = a.chapters.filter((x) => x.id !== c.id); }) }),
-      ))));
+      ),
+      c.title ? null : el("span", { class: "warn", text: "请填写标题（空标题发布时会报错）" }))));
   }
 
   function lawLink(h, slot) {
     // Only the answer to the latest request may fill the slot (typing fires several).
     const ticket = String(Number(slot.dataset.ticket || 0) + 1);
     slot.dataset.ticket = ticket;
-    if (!h || !h.law) { slot.replaceChildren(); return; }
+    if (!h || (!h.law && !h.article)) { slot.replaceChildren(); return; }
     api("GET", "/api/law-url?law=" + encodeURIComponent(h.law) + "&article=" + encodeURIComponent(h.article || ""))
       .then((r) => {
         if (slot.dataset.ticket !== ticket) return;
-        if (r.url && r.url.startsWith("/")) slot.replaceChildren(el("a", { href: r.url, target: "_blank", rel: "noopener", text: "《" + h.law.replace(/[《》]/g, "") + "》" + (h.article || "") }));
-        else slot.replaceChildren(el("span", { class: "hint", text: "网站上还没有这部法律的页面" }));
+        if (r.problem) slot.replaceChildren(el("span", { class: "warn", text: "发布时会报错：" + r.problem }));
+        else if (r.url && r.url.startsWith("/")) slot.replaceChildren(el("a", { href: r.url, target: "_blank", rel: "noopener", text: "《" + h.law.replace(/[《》]/g, "") + "》" + (h.article || "") }));
+        else slot.replaceChildren();
       }).catch(() => {});
   }
 
