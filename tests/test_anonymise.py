@@ -241,3 +241,8 @@ def test_a_clause_opening_with_a_name_and_a_verb_names_a_person(text, names):
 ])
 def test_a_surname_with_two_given_name_characters_is_a_name_even_alone(text, names):
     assert [t for k, t in kinds(text) if k == "name"] == names
+
+
+def test_vehicle_words_opening_a_clause_are_not_names():
+    assert scan_text("# 车牌简称（车牌 kind）") == []
+    assert scan_text("，车辆所有人称") == []

@@ -265,7 +265,7 @@ NOT_NAMES = frozenset("""
 """.split())
 # Surnames that are everyday words right after a role word ('当事人于当日', '驾驶员高速行驶'):
 # accepted only when the name is followed by a clear boundary.
-_AMBIGUOUS_SURNAMES = frozenset("于向应常经时全任明安文国平成高单连计公方关包石江宁查容解强温麻")
+_AMBIGUOUS_SURNAMES = frozenset("于向应常经时全任明安文国平成高单连计公方关包石江宁查容解强温麻车司路")
 _BOUNDARY = re.compile(r"^(?:$|[，,。；;：:、（(\s）)“”\"]|称|驾驶|乘坐|证实|陈述|表示|说|因|未|于|在|的|等|系)")
 
 
