@@ -436,6 +436,65 @@ def test_killed_during_save_leaves_a_valid_annotations_file(project):
         assert load_annotations(path).version == saved.version + 1
 
 
+KILLER_PAIRED = r"""
+import json, sys
+from pathlib import Path
+from generator.annotate.store import Store
+root = Path(sys.argv[1])
+store = Store(root, root / "transcripts")
+doc = store.open("demo-live", records=False)
+version, digest = doc.annotations.version, doc.transcript_hash
+ids = [s.id for s in store.open("demo-live").transcript.segments]
+print("ready", flush=True)
+n = 0
+while True:
+    n += 1
+    segments = [{"id": i, "same": True} for i in ids]
+    segments[0] = {"id": ids[0], "start": 0.0, "end": 1.3, "text": f"第{n}版", "speaker": "", "words": []}
+    result = store.save("demo-live", base_version=version, base_hash=digest, segments=segments,
+                        annotations={"chapters": [{"id": "c", "title": f"v{n}", "start": 0}]})
+    version, digest = result.version, result.transcript_hash
+"""
+
+
+def test_killed_during_a_text_save_never_pairs_new_text_with_old_annotations(project):
+    """transcript.json and annotations.json change together or not at all: after SIGKILL at
+    any moment, the next open finds the text and the annotations of the same save."""
+    folder = project / "transcripts" / TID
+    store = Store(project, project / "transcripts")
+    for delay in (0.4, 0.55, 0.7, 0.85, 1.0):
+        proc = subprocess.Popen([sys.executable, "-c", KILLER_PAIRED, str(project)], stdout=subprocess.PIPE,
+                                cwd=REPO)
+        assert proc.stdout.readline().strip() == b"ready"
+        time.sleep(delay)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        doc = store.open(TID)                      # finishes or discards an interrupted save
+        text = doc.transcript.segments[0].text
+        assert doc.annotations.chapters, "no save landed"
+        assert text == f"第{doc.annotations.chapters[0].title[1:]}版"
+        assert not (folder / ".pending-save.json").exists()
+        assert not list(folder.glob(".*.staged"))
+
+
+def test_an_interrupted_save_is_finished_or_discarded_on_the_next_open(project):
+    from generator.annotate.store import PENDING_FILE
+    folder = project / "transcripts" / TID
+    before = (folder / "transcript.json").read_bytes()
+    # crashed before its commit point: staged files only → discarded
+    (folder / ".transcript.json.staged").write_bytes(b"half")
+    Store(project, project / "transcripts").open(TID)
+    assert (folder / "transcript.json").read_bytes() == before
+    assert not (folder / ".transcript.json.staged").exists()
+    # crashed after it, one of two renames done → the other is completed
+    (folder / ".annotations.json.staged").write_text('{"version": 7}', encoding="utf-8")
+    (folder / PENDING_FILE).write_text(json.dumps([[".transcript.json.staged", "transcript.json"],
+                                                   [".annotations.json.staged", "annotations.json"]]))
+    doc = Store(project, project / "transcripts").open(TID)
+    assert doc.annotations.version == 7
+    assert not (folder / PENDING_FILE).exists()
+
+
 # -- the command ------------------------------------------------------------------------
 
 def test_cli_reports_a_busy_port(project, capsys):

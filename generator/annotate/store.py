@@ -28,7 +28,7 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 from ..errors import ConflictError, InputError, ProblemCollector
-from ..fsutil import atomic_write_json, atomic_write_text
+from ..fsutil import atomic_write_json, dump_json
 from ..records.transcript import (
     Annotations, Transcript, TranscriptMeta, _transcript_from_json, annotations_from_json,
     load_annotations, load_meta,
@@ -39,6 +39,7 @@ TRANSCRIPT_FILE = "transcript.json"
 ANNOTATIONS_FILE = "annotations.json"
 META_FILE = "meta.yaml"
 LOG_FILE = "redaction-log.jsonl"
+PENDING_FILE = ".pending-save.json"    # the commit point of a two-file save (see _commit_together)
 
 
 @dataclass
@@ -154,6 +155,9 @@ class Store:
         """Read one transcript folder. `records=False` skips building typed segments when the
         caller only needs the validated bytes (the page parses them itself)."""
         folder = self.folder(transcript_id)
+        if (folder / PENDING_FILE).exists() or any(folder.glob(".*.staged")):
+            with _folder_lock(folder):
+                finish_interrupted_save(folder)
         raw = (folder / TRANSCRIPT_FILE).read_bytes()
         digest = _hash(raw)
         data = self._validated(transcript_id, folder / TRANSCRIPT_FILE, raw, digest)
@@ -191,6 +195,7 @@ class Store:
         folder = self.folder(transcript_id)
         transcript_path, annotations_path = folder / TRANSCRIPT_FILE, folder / ANNOTATIONS_FILE
         with _folder_lock(folder):
+            finish_interrupted_save(folder)
             raw = transcript_path.read_bytes()
             current_hash = _hash(raw)
             current = load_annotations(annotations_path)
@@ -214,17 +219,22 @@ class Store:
             lengths = {int(seg["id"]): len(str(seg["text"])) for seg in result.get("segments") or []}
             check_consistency(lengths, result.get("flags") or [], new_annotations, str(annotations_path))
             entries = redaction_decisions(current, new_annotations, transcript_id, user or _os_user())
-            if new_data is not None:
-                lines = self._lines.get(transcript_id, {})
-                text = transcript_text(new_data, lines)
-                self._lines[transcript_id] = lines
-                atomic_write_text(transcript_path, text)
-                current_hash = _hash(text.encode("utf-8"))
-                self._known[transcript_id] = (current_hash, new_data)
             # The log line goes first: a crash after it and before the save leaves a record
             # of a decision that did not land, never a decision with no record.
             _append_log(folder / LOG_FILE, entries)
-            atomic_write_json(annotations_path, new_annotations.to_json())
+            if new_data is None:
+                atomic_write_json(annotations_path, new_annotations.to_json())
+            else:
+                lines = self._lines.get(transcript_id, {})
+                text = transcript_text(new_data, lines).encode("utf-8")
+                self._lines[transcript_id] = lines
+                # Both files or neither: redaction offsets only mean something against the
+                # text they were made for, so a crash must not pair new text with old
+                # annotations (a shifted span could uncover what it was hiding).
+                _commit_together(folder, [(TRANSCRIPT_FILE, text),
+                                          (ANNOTATIONS_FILE, dump_json(new_annotations.to_json()).encode("utf-8"))])
+                current_hash = _hash(text)
+                self._known[transcript_id] = (current_hash, new_data)
             return SaveResult(new_annotations.version, current_hash, len(entries))
 
 
@@ -350,6 +360,54 @@ def redaction_decisions(old: Annotations, new: Annotations, transcript_id: str, 
         if rid not in after:
             entry("deleted", redaction, redaction.state)
     return entries
+
+
+def _commit_together(folder: Path, files: list[tuple[str, bytes]]) -> None:
+    """Replace several files of `folder` as one change, surviving a crash at any instant.
+
+    Each new file is written in full (fsync) beside its target; then the marker naming them
+    is written atomically — the commit point —; then each is renamed over its target and
+    the marker removed. `finish_interrupted_save` completes the renames after a crash past
+    the commit point and discards the staged files of a crash before it.
+    """
+    staged = []
+    for name, data in files:
+        path = folder / f".{name}.staged"
+        with open(path, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        staged.append([path.name, name])
+    atomic_write_json(folder / PENDING_FILE, staged)
+    finish_interrupted_save(folder)
+
+
+def finish_interrupted_save(folder: Path) -> None:
+    """Roll a two-file save forward if it reached its commit point, else drop its leftovers.
+    Call with the folder lock held."""
+    marker = folder / PENDING_FILE
+    if marker.exists():
+        for staged, final in json.loads(marker.read_text(encoding="utf-8")):
+            if (folder / staged).exists():
+                os.replace(folder / staged, folder / final)
+        _fsync_dir(folder)
+        marker.unlink()
+    for leftover in folder.glob(".*.staged"):
+        leftover.unlink()
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return   # Windows: directories cannot be opened; renames are durable enough there
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _append_log(path: Path, entries: list[dict]) -> None:
