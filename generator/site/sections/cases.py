@@ -10,10 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
+from markupsafe import Markup
+
 from ...records.case import DISCRETIONS, HANDLINGS, Case
 from ..model import SiteModel
 from ..pages import Page, root_prefix
 from ..render import facet_url, render, slugify, truncate_text
+from .discretion import discretion_block
 from .recaps import case_moments_html
 
 PAGE_SIZE = 20
@@ -170,6 +173,7 @@ def case_page(model: SiteModel, case: Case, related: list[Case]) -> Page:
         ditem=model.discretion_by_id.get(case.discretion_item) if case.discretion_item else None,
         episodes=[model.episodes_by_id[e] for e in case.related_episodes if e in model.episodes_by_id],
         livestreams=[model.transcripts_by_id[t] for t in case.related_livestreams if t in model.transcripts_by_id],
+        discretion_html=Markup(discretion_block(model, case)),   # why this outcome: the list item that applied
     )
     body += case_moments_html(model, case, root_prefix(path))   # livestream moments on the same articles
     return Page(path, case.title, body,
