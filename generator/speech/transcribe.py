@@ -1,7 +1,7 @@
 """Speech → segments: whisper (faster-whisper) over 16 kHz WAV, in windows, as a stream.
 
 How it stays sane on a 3-hour livestream:
-- The audio is read one window (10 minutes, cut at the quietest moment near the end) at
+- The audio is read one window (2 minutes, cut at the quietest moment near the end) at
   a time, so memory does not grow with length, and each finished window is a checkpoint.
 - Inside a window, faster-whisper's batched pipeline cuts speech with Silero VAD into
   pieces of at most 30 s and decodes each piece once: silence is never decoded (no
@@ -36,7 +36,7 @@ class TranscribeOptions:
     beam_size: int = 5
     batch_size: int = 4
     initial_prompt: str | None = None
-    window_seconds: float = 600.0        # checkpoint granularity and memory bound
+    window_seconds: float = 120.0        # checkpoint granularity and memory bound (VAD memory grows with it)
     cut_search_seconds: float = 20.0     # where to look for a quiet cut before a window ends
     vad_threshold: float = 0.5
     vad_min_silence_ms: int = 300
