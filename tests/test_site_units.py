@@ -109,3 +109,20 @@ def test_settings_read_mkdocs_yml_with_mkdocs_only_tags(tmp_path):
         "extra:\n  token: !ENV [PUFA_TOKEN, '']\n", encoding="utf-8")
     settings = _settings(load_config(tmp_path))
     assert (settings.site_name, settings.site_url) == ("测试站", "https://pufa.example.gov.cn/")
+
+
+def test_build_refuses_a_transcript_whose_annotation_save_was_interrupted(tmp_path):
+    from generator.errors import ProblemCollector
+    from generator.site.model import load_transcripts
+
+    folder = tmp_path / "transcripts" / "live-1"
+    folder.mkdir(parents=True)
+    (folder / "meta.yaml").write_text("id: live-1\nkind: livestream\ntitle: 直播\n", encoding="utf-8")
+    problems = ProblemCollector()
+    assert [f.id for f in load_transcripts(tmp_path / "transcripts", problems)] == ["live-1"]
+    (folder / ".pending-save.json").write_text("{}", encoding="utf-8")
+    problems = ProblemCollector()
+    assert load_transcripts(tmp_path / "transcripts", problems) == []
+    assert [str(p) for p in problems.problems] == [
+        f"{folder / '.pending-save.json'}: an annotation save was interrupted and is not finished "
+        "(open 'pufa annotate' once (it completes or discards the save), then build again)"]

@@ -131,6 +131,9 @@ def _settings(config: ProjectConfig) -> SiteSettings:
     )
 
 
+PENDING_SAVE_FILE = ".pending-save.json"   # written by the annotation tool's two-file save
+
+
 def load_transcripts(directory: Path, problems: ProblemCollector) -> list[TranscriptFolder]:
     folders: list[TranscriptFolder] = []
     if not directory.is_dir():
@@ -145,6 +148,13 @@ def load_transcripts(directory: Path, problems: ProblemCollector) -> list[Transc
             data, lines = load_yaml(meta_path)
             problems.add(meta_path, f"id '{meta.id}' differs from the folder name '{meta_path.parent.name}'",
                          line=lines("id"), field="id", hint="rename the folder or fix the id")
+            continue
+        pending = meta_path.parent / PENDING_SAVE_FILE
+        if pending.exists():
+            # The annotation tool was stopped between writing transcript.json and
+            # annotations.json: publishing now could pair text with stale redaction offsets.
+            problems.add(pending, "an annotation save was interrupted and is not finished",
+                         hint="open 'pufa annotate' once (it completes or discards the save), then build again")
             continue
         folders.append(TranscriptFolder(meta.id, meta_path.parent, meta))
     return folders
