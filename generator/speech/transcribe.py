@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import wave
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
@@ -51,13 +51,6 @@ class TranscribeOptions:
         from dataclasses import asdict
 
         return asdict(self)
-
-
-@dataclass
-class Window:
-    start: float
-    end: float
-    segments: list[Segment] = field(default_factory=list)
 
 
 def read_samples(wav: wave.Wave_read, start_frame: int, frames: int) -> np.ndarray:
