@@ -115,3 +115,21 @@ def test_silence_ranges_mutes_only_the_ranges_and_keeps_video(tmp_path):
 def test_merge_ranges_joins_overlaps_and_drops_empty():
     assert merge_ranges([(5, 6), (1, 2), (1.5, 3), (4, 4)]) == [(1.0, 3.0), (5.0, 6.0)]
     assert merge_ranges([(1, 2), (2.2, 3)], gap=0.5) == [(1.0, 3.0)]
+
+
+@pytest.mark.parametrize("suffix,args", [
+    (".mkv", ["-c", "copy"]),
+    (".flv", ["-c:v", "copy", "-c:a", "aac"]),
+    (".m4a", ["-vn", "-c:a", "copy"]),
+    (".mp3", ["-vn", "-c:a", "libmp3lame", "-q:a", "6"]),
+    (".wav", ["-vn", "-c:a", "pcm_s16le"]),
+])
+def test_every_accepted_container_yields_16k_audio(tmp_path, suffix, args):
+    media = tmp_path / f"clip{suffix}"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(VIDEO), *args, str(media)], check=True)
+    info = probe(media)
+    assert info.has_audio and info.has_video == (suffix in (".mkv", ".flv"))
+    out = tmp_path / "a.wav"
+    extract_audio(media, out)
+    with wave.open(str(out)) as wav:
+        assert wav.getframerate() == 16000 and 15.5 < wav.getnframes() / 16000 < 16.2
