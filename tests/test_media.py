@@ -133,3 +133,16 @@ def test_every_accepted_container_yields_16k_audio(tmp_path, suffix, args):
     extract_audio(media, out)
     with wave.open(str(out)) as wav:
         assert wav.getframerate() == 16000 and 15.5 < wav.getnframes() / 16000 < 16.2
+
+
+@pytest.mark.parametrize("suffix,codec", [(".mkv", ["-c", "copy"]), (".mp3", ["-vn", "-c:a", "libmp3lame"])])
+def test_cut_off_mkv_and_mp3_are_reported_as_truncated(tmp_path, suffix, codec):
+    full = tmp_path / f"full{suffix}"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(VIDEO), *codec, str(full)], check=True)
+    cut = tmp_path / f"cut{suffix}"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size // 3])
+    with pytest.raises(MediaError) as err:
+        extract_audio(cut, tmp_path / "out" / "a.wav")
+    assert str(err.value).startswith(f"{cut}: 文件不完整（被截断）")
+    assert "truncated file" in str(err.value)
+    assert list((tmp_path / "out").iterdir()) == []

@@ -214,3 +214,16 @@ def test_wav_extracted_for_transcription_is_16k_mono(tmp_path):
     extract_audio(AUDIO / "demo03.ogg", out)
     with wave.open(str(out)) as wav:
         assert (wav.getframerate(), wav.getnchannels()) == (16000, 1)
+
+
+def test_truncated_file_found_while_decoding_leaves_no_work_folder(tmp_path, base_model):
+    full = tmp_path / "full.mkv"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(VIDEO / "demo-livestream.mp4"), "-c", "copy", str(full)],
+                   check=True)
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size // 3])
+    into = tmp_path / "t"
+    with pytest.raises(MediaError) as err:
+        transcribe_files([cut], into=into, loaded=base_model, progress=False)
+    assert "truncated file" in str(err.value)
+    assert list(into.iterdir()) == []

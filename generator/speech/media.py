@@ -165,12 +165,26 @@ def extract_audio(path: str | Path, out_wav: str | Path, sample_rate: int = 1600
         if any(marker.lower() in text.lower() for marker in _DAMAGE):
             raise media_error(path, "文件损坏或不完整，音频无法完整解码",
                               "damaged or incomplete file: the audio does not decode to the end")
+        decoded = _wav_seconds(Path(tmp), sample_rate)
+        # A cut-off .mkv/.mp3 decodes without complaint but ends early. (The audio of a
+        # sound video may be a little shorter than its picture, hence the margin.)
+        if decoded < 0.75 * info.duration and info.duration - decoded > 3.0:
+            raise media_error(path, f"文件不完整（被截断）：只能解码 {decoded:.1f} 秒，文件头标明 {info.duration:.1f} 秒",
+                              f"truncated file: only {decoded:.1f} s of audio decode, the header announces "
+                              f"{info.duration:.1f} s")
         _publish(tmp, out_wav)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
     return info
+
+
+def _wav_seconds(path: Path, sample_rate: int) -> float:
+    import wave
+
+    with wave.open(str(path)) as wav:
+        return wav.getnframes() / float(wav.getframerate() or sample_rate)
 
 
 def extract_frame(path: str | Path, at_seconds: float, out_path: str | Path, width: int = 480) -> Path:

@@ -166,7 +166,11 @@ def transcribe_one(media: Path, into: Path, transcript_id: str, loaded, correcto
         work.mkdir(parents=True)
         atomic_write_json(work / "job.json", job)
     if not _wav_ready(work):
-        extract_audio(media, work / "audio.wav", SAMPLE_RATE)
+        try:
+            extract_audio(media, work / "audio.wav", SAMPLE_RATE)
+        except MediaError:
+            shutil.rmtree(work, ignore_errors=True)   # nothing worth resuming
+            raise
         (work / "audio.done").write_text("ok\n")
     resumed_at = done
     from faster_whisper import BatchedInferencePipeline
