@@ -6,6 +6,7 @@ and a missing optional part only affects the command that needs it.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -158,9 +159,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except OSError as exc:
         # A full disk, a permission problem: say which file, never hide it.
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        print(f"pufa {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"pufa {args.command}: error: {os_error_text(exc)}", file=sys.stderr)
         return 1
+
+
+_DISK_FULL = {errno.ENOSPC: "磁盘已满 / disk full", errno.EDQUOT: "超出磁盘配额 / disk quota exceeded",
+              errno.EFBIG: "文件超过大小上限 / file too large for this disk or limit"}
+
+
+def os_error_text(exc: OSError) -> str:
+    """'file: reason': a copy names its target (filename2) too, since a full disk fails
+    the file being written, not the one being read."""
+    where = str(exc.filename) if exc.filename is not None else ""
+    if getattr(exc, "filename2", None) is not None:
+        where += f" → {exc.filename2}"
+    reason = exc.strerror or str(exc)
+    if exc.errno in _DISK_FULL:
+        reason = f"{_DISK_FULL[exc.errno]} ({reason}): free some space and run the command again"
+    return f"{where}: {reason}" if where else reason
 
 
 if __name__ == "__main__":

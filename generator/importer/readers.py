@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ from .columns import COLUMNS, column_key, header_score, label
 HEADER_SEARCH_ROWS = 20
 _MIN_HEADER_SCORE = 3
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".json")
+# The whole file is read into memory (and an .xlsx is unpacked): 64 MB is some 20,000
+# cases of long text; a bigger file is refused before it is read (docs/import.md).
+MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -177,6 +181,11 @@ def decode_bytes(path: Path, raw: bytes) -> tuple[str, str]:
         return raw.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    mixed = _mixed_encodings(path, raw)
+    if mixed is not None:
+        # GB18030 decodes most UTF-8 Chinese without an error, as mojibake
+        # (济南东站 → 娴庡崡涓滅珯): a row saved in the other encoding must be named.
+        raise mixed
     loose = raw.decode("utf-8", "replace")
     broken = loose.count("\ufffd")
     chinese = sum(1 for ch in loose if "\u4e00" <= ch <= "\u9fff")
@@ -194,6 +203,40 @@ def decode_bytes(path: Path, raw: bytes) -> tuple[str, str]:
         return text, "GBK"
     except UnicodeDecodeError:
         return text, "GB18030"
+
+
+_NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
+
+
+def _mixed_encodings(path: Path, raw: bytes) -> InputError | None:
+    """Text in both UTF-8 and GBK in one file (rows pasted from another export): the first
+    run of bytes in the minority encoding, named by line and column; None otherwise."""
+    runs: dict[str, list[re.Match]] = {"UTF-8": [], "GBK/GB18030": []}
+    for match in _NON_ASCII_RUN.finditer(raw):
+        chunk = match.group()
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                chunk.decode("gb18030")
+            except UnicodeDecodeError:
+                continue                     # neither: reported as a bad byte later
+            runs["GBK/GB18030"].append(match)
+            continue
+        # Two or more Chinese characters: a short GBK run can be valid UTF-8 by chance.
+        if sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") >= 2:
+            runs["UTF-8"].append(match)
+    if not runs["UTF-8"] or not runs["GBK/GB18030"]:
+        return None
+    size = {name: sum(len(m.group()) for m in found) for name, found in runs.items()}
+    minority, majority = sorted(runs, key=lambda name: size[name])
+    position = runs[minority][0].start()
+    line_start = raw.rfind(b"\n", 0, position) + 1
+    decoded_above = raw[:line_start].decode("utf-8" if majority == "UTF-8" else "gb18030", "replace")
+    problem = _bad_byte(path, raw, position, majority, decoded_above).problems[0]
+    problem.message = (f"this text is {minority} but the rest of the file is {majority} "
+                       "(mixed encodings: it would be read as garbled characters)")
+    return InputError(problem)
 
 
 def _csv_grid(path: Path, text: str, delimiter: str) -> list[tuple[int, list[Any]]]:
@@ -255,6 +298,13 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable:
     """Read one export by its suffix."""
     if not path.exists():
         raise InputError.at(path, "file not found")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError.at(path, "the file is empty", hint="export the cases again")
+    if size > MAX_FILE_BYTES:
+        raise InputError.at(path, f"the file is {size / 1e6:.0f} MB; one export may be at most "
+                            f"{MAX_FILE_BYTES / 1e6:.0f} MB",
+                            hint="split the export into several files, e.g. one per year, and import them together")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, sheet)

@@ -137,10 +137,15 @@ def _check_unique(converted: list[tuple[RawTable, ConvertedRow]], into: Path, pr
 
 
 def _write_temp(temp: Path, data: bytes) -> None:
-    with open(temp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        if exc.filename is None:      # a full disk: write() names no file
+            raise OSError(exc.errno, exc.strerror, str(temp)) from exc
+        raise
 
 
 def _write_records(into: Path, plans: list[tuple[Path, bytes]]) -> None:

@@ -22,6 +22,11 @@ from typing import Iterable
 
 from markupsafe import escape
 
+try:
+    import fcntl
+except ImportError:                     # Windows: stale trees then go by age alone
+    fcntl = None  # type: ignore[assignment]
+
 from ..config import ProjectConfig, load_config
 from ..errors import InputError, LeakError, PufaError
 from ..fsutil import swap_directory
@@ -95,7 +100,9 @@ def build_site(project: Path, progress: bool = True) -> BuildReport:
     _remove_stale_work(config.cache_dir)
     # Same filesystem as site/, so the final swap is one rename.
     work = Path(tempfile.mkdtemp(prefix="build-", dir=config.cache_dir))
+    lock: int | None = None
     try:
+        lock = _hold(work)
         with timer.step("pages"):
             items = collect(model)
             report.warnings += unreviewed_report(model.transcripts)   # flags hidden until staff decide
@@ -111,24 +118,61 @@ def build_site(project: Path, progress: bool = True) -> BuildReport:
                 raise LeakError("the built site was NOT published (site/ is unchanged):\n" + leaks.summary())
         _measure(work / "site", report)
         swap_directory(work / "site", config.site_dir)
+    except OSError as exc:
+        if exc.filename is None:
+            # A write inside mkdocs or a library (a full disk) names no file: name the tree.
+            raise OSError(exc.errno, exc.strerror, str(work)) from exc
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if lock is not None:
+            os.close(lock)
     return report
 
 
 STALE_AFTER_S = 6 * 3600
+UNLOCKED_AFTER_S = 600
+LOCK_NAME = ".building"
+
+
+def _hold(work: Path) -> int:
+    """Lock the work folder for as long as this process lives: the kernel drops the lock
+    when the build ends, however it ends (SIGKILL included), so the next build can tell
+    a dead build's tree from a running one's."""
+    fd = os.open(work / LOCK_NAME, os.O_CREAT | os.O_RDWR, 0o600)
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
 
 
 def _remove_stale_work(cache: Path) -> None:
-    """Temporary trees of builds that were killed (a finished build removes its own);
-    only old ones, so a build running beside this one keeps its folder."""
+    """Temporary trees of builds that were killed (a finished build removes its own).
+    A tree whose lock nobody holds is dead; one without a lock file is either just being
+    made or from an older pufa, so only an old one goes."""
     now = time.time()
     for old in cache.glob("build-*"):
         try:
-            if now - old.stat().st_mtime > STALE_AFTER_S:
-                shutil.rmtree(old, ignore_errors=True)
+            fd = os.open(old / LOCK_NAME, os.O_RDWR)
         except FileNotFoundError:
-            pass
+            try:
+                if now - old.stat().st_mtime > UNLOCKED_AFTER_S:
+                    shutil.rmtree(old, ignore_errors=True)
+            except FileNotFoundError:
+                pass
+            continue
+        try:
+            if fcntl is None:
+                dead = now - os.fstat(fd).st_mtime > STALE_AFTER_S
+            else:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    dead = True
+                except BlockingIOError:
+                    dead = False            # a build running beside this one
+            if dead:
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            os.close(fd)
 
 
 def collect(model: SiteModel) -> list[Page | Asset]:
