@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import InputError
+
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 
@@ -96,7 +98,12 @@ class LawText:
 def parse_law_markdown(path: str | Path) -> LawText:
     """Parse the shared law format: '# title', history, '<!-- INFO END -->', chapters, articles."""
     path = Path(path)
-    lines = path.read_text(encoding="utf-8").splitlines()
+    raw = path.read_bytes()
+    try:
+        lines = raw.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError.at(path, "file is not UTF-8", line=raw[:exc.start].count(b"\n") + 1,
+                            hint="save it as UTF-8") from None
     title = ""
     history: list[str] = []
     articles: dict[str, Article] = {}

@@ -109,12 +109,26 @@ def _transcript_from_json(data: Any, file: str) -> Transcript:
 def load_transcript(path: str | Path) -> Transcript:
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = _read_json(path)
     except FileNotFoundError:
         raise InputError.at(path, "file not found") from None
+    return _transcript_from_json(data, str(path))
+
+
+def _read_json(path: Path) -> Any:
+    """JSON of a UTF-8 file; a syntax error or a broken byte (a file cut off mid-character
+    by a crash or a copy) is an InputError with its line, never a traceback."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError.at(path, f"file is not UTF-8 (byte 0x{raw[exc.start]:02x}; cut off or saved in "
+                            "another encoding)", line=raw[:exc.start].count(b"\n") + 1,
+                            hint="save it as UTF-8") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError.at(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
-    return _transcript_from_json(data, str(path))
 
 
 def save_transcript(path: str | Path, transcript: Transcript) -> None:
@@ -268,8 +282,5 @@ def load_annotations(path: str | Path) -> Annotations:
     path = Path(path)
     if not path.exists():
         return Annotations()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError.at(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    data = _read_json(path)
     return annotations_from_json(data, str(path))

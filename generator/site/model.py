@@ -122,6 +122,8 @@ def _settings(config: ProjectConfig) -> SiteSettings:
             mark = exc.problem_mark or exc.context_mark
             raise InputError.at(config.mkdocs_file, f"YAML syntax error: {exc.problem or exc}",
                                 line=mark.line + 1 if mark else None) from None
+        except UnicodeDecodeError:
+            raise InputError.at(config.mkdocs_file, "file is not UTF-8", hint="save it as UTF-8") from None
     data = data if isinstance(data, dict) else {}
     return SiteSettings(
         site_name=str(data.get("site_name") or config.site_name),
