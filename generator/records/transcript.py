@@ -80,8 +80,12 @@ def _transcript_from_json(data: Any, file: str) -> Transcript:
         try:
             words = [Word(float(w["start"]), float(w["end"]), str(w["word"]), float(w.get("probability", 1.0)))
                      for w in raw.get("words") or []]
-            segment = Segment(int(raw["id"]), float(raw["start"]), float(raw["end"]), str(raw["text"]),
-                              str(raw.get("speaker") or ""), words)
+            if not isinstance(raw["text"], str) or not isinstance(raw.get("speaker") or "", str):
+                bad = "text" if not isinstance(raw["text"], str) else "speaker"
+                problems.add(file, f"expected text, got {type(raw[bad]).__name__}", field=f"{where}.{bad}")
+                continue
+            segment = Segment(int(raw["id"]), float(raw["start"]), float(raw["end"]), raw["text"],
+                              raw.get("speaker") or "", words)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             problems.add(file, f"bad segment ({exc.__class__.__name__}: {exc})", field=where,
                          hint="each segment needs id, start, end, text")
@@ -272,6 +276,9 @@ def annotations_from_json(data: Any, file: str) -> Annotations:
     if not isinstance(version, int):
         problems.add(file, "expected a whole number", field="version")
         version = 0
+    for label_, name in speakers.items():
+        if not isinstance(name, str):
+            problems.add(file, f"expected text, got {type(name).__name__}", field=f"speakers.{label_}")
     result = Annotations(version, build(Chapter, "chapters"), build(Highlight, "highlights"), redactions,
                          {str(k): str(v) for k, v in speakers.items()})
     problems.raise_if_any()

@@ -324,7 +324,9 @@ def check_annotations(file: Path, transcript: Transcript, annotations: Annotatio
         elif chapter.id in seen:
             add(f"{where}.id", f"duplicate chapter id '{chapter.id}'")
         seen.add(chapter.id)
-        if not str(chapter.title).strip():
+        if not isinstance(chapter.title, str):
+            add(f"{where}.title", f"expected text, got {type(chapter.title).__name__}")
+        elif not chapter.title.strip():
             add(f"{where}.title", "empty chapter title")
         if not isinstance(chapter.start, (int, float)) or chapter.start < 0:
             add(f"{where}.start", f"start {chapter.start!r} is not a time in seconds")
@@ -348,6 +350,11 @@ def check_annotations(file: Path, transcript: Transcript, annotations: Annotatio
     for index, highlight in enumerate(annotations.highlights):
         where = f"highlights[{index}]"
         if not times_ok(where, highlight):
+            continue
+        wrong = [name for name in ("title", "law", "article", "note") if not isinstance(getattr(highlight, name), str)]
+        for name in wrong:
+            add(f"{where}.{name}", f"expected text, got {type(getattr(highlight, name)).__name__}")
+        if wrong:
             continue
         if highlight.id in seen:
             add(f"{where}.id", f"duplicate highlight id '{highlight.id}'")
