@@ -74,8 +74,14 @@ def _decode(path: Path) -> str:
             return data[len(bom):].decode(codec, "replace")
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        loose = data.decode("utf-8", "replace")
+        if exc.reason == "unexpected end of data" or len(_CJK.findall(loose)) >= 4 * loose.count("\ufffd"):
+            # A UTF-8 file cut off mid-character or with a few foreign bytes: any other
+            # encoding would read it as plausible-looking wrong characters (浣 for 你).
+            raise InputError.at(path, f"UTF-8 字幕中有损坏的字节 0x{data[exc.start]:02x}（文件被截断或混入其他编码） "
+                                "(broken UTF-8 byte: the file is cut off or mixes encodings)",
+                                line=data[:exc.start].count(b"\n") + 1, hint="save it again as UTF-8") from None
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
