@@ -28,7 +28,7 @@ _MIN_HEADER_SCORE = 3
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".json")
 # The whole file is read into memory (and an .xlsx is unpacked): 64 MB is some 20,000
 # cases of long text; a bigger file is refused before it is read (docs/import.md).
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 64_000_000
 
 
 @dataclass
