@@ -30,6 +30,8 @@ except ImportError:                     # Windows: stale trees then go by age al
 from ..config import ProjectConfig, load_config
 from ..errors import InputError, LeakError, PufaError
 from ..fsutil import swap_directory
+from .incremental import (BuildState, assemble, build_shards, leak_key, leak_todo, mkdocs_key,
+                          prepare_dirty, sync_docs)
 from .leakgate import check_site
 from .model import SiteModel, load_model
 from .pages import Asset, Page
@@ -56,6 +58,9 @@ class BuildReport:
     files: int = 0
     bytes: int = 0
     largest: tuple[str, int] = ("", 0)
+    rendered: int = 0           # pages and assets whose output changed (all of them in a clean build)
+    shards_rebuilt: int = 0     # search shards re-indexed
+    scanned: int = 0            # files the leak gate read (the others were scanned clean before)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -67,7 +72,9 @@ class BuildReport:
         steps = ", ".join(f"{name} {sec:.1f}s" for name, sec in self.timings.items())
         lines = [f"built {self.pages} pages into {self.site_dir} in {self.seconds:.1f}s ({steps})",
                  f"{self.files} files, {self.bytes / 1e6:.1f} MB; largest {self.largest[0]} "
-                 f"({self.largest[1] / 1e3:.0f} KB); leak gate: clean"]
+                 f"({self.largest[1] / 1e3:.0f} KB); leak gate: clean",
+                 f"changed: {self.rendered} pages/assets, {self.shards_rebuilt} search shard(s) re-indexed, "
+                 f"{self.scanned} files scanned by the leak gate"]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -90,7 +97,12 @@ class _Timer:
         return _Step()
 
 
-def build_site(project: Path, progress: bool = True) -> BuildReport:
+def build_site(project: Path, progress: bool = True, incremental: bool = True) -> BuildReport:
+    """Build the site. With `incremental` (the default) the last build's work in
+    `<cache_dir>/state/` is reused: only pages whose Markdown changed go through mkdocs,
+    only search shards holding a changed page are re-indexed, and only files not scanned
+    clean before go through the leak gate. The result is the same site a clean build
+    makes (tests/test_incremental.py)."""
     config = load_config(project)
     report = BuildReport(config.site_dir)
     timer = _Timer(report, progress)
@@ -101,19 +113,41 @@ def build_site(project: Path, progress: bool = True) -> BuildReport:
     # Same filesystem as site/, so the final swap is one rename.
     work = Path(tempfile.mkdtemp(prefix="build-", dir=config.cache_dir))
     lock: int | None = None
+    state_lock: int | None = None
     try:
         lock = _hold(work)
+        state_lock = _hold_file(config.cache_dir / "state.lock")     # one build at a time uses the state
+        state = BuildState.open(config.cache_dir, incremental)
         with timer.step("pages"):
             items = collect(model)
             report.warnings += unreviewed_report(model.transcripts)   # flags hidden until staff decide
-            nav = write_docs(items, work / "docs", report)
+            change = sync_docs(items, state, page_markdown)
+            report.pages = len(change.pages)
+            report.assets = len(items) - report.pages
+            report.rendered = len(change.changed)
         with timer.step("mkdocs"):
-            derived = write_mkdocs_config(config, model, work, nav)
-            run_mkdocs(derived, report)
+            derived = write_mkdocs_config(config, model, state.root, change.nav)
+            key = mkdocs_key(derived, [config.mkdocs_file, HERE / "mkdocs_hooks.py",
+                                       *(p for p in OVERRIDES.rglob("*") if p.is_file())])
+            dirty = key == state.key and state.site_dir.is_dir()
+            if dirty:
+                prepare_dirty(state, change)
+            run_mkdocs(derived, report, dirty=dirty)
+            state.key = key
         with timer.step("search"):
-            run_pagefind(work / "site")
+            report.shards_rebuilt = build_shards(state, change.pages, work, pagefind_executable(), progress)
         with timer.step("leak gate"):
-            leaks = check_site(work / "site", project_root=config.root, allowed_hosts=_own_hosts(model))
+            hosts = _own_hosts(model)
+            verdict_key = leak_key(config.root, hosts)
+            if verdict_key != state.leak_key:
+                state.leaks, state.leak_key = {}, verdict_key
+            assemble(state, work / "site")
+            todo, stamps = leak_todo(state, work / "site")
+            report.scanned = len(todo)
+            leaks = check_site(work / "site", project_root=config.root, allowed_hosts=hosts, files=todo)
+            dirty_files = {f.file for f in leaks.findings}
+            state.leaks = {rel: stamp for rel, stamp in stamps.items() if rel not in dirty_files}
+            state.save()            # the state is good even when the gate refuses the site
             if not leaks.ok:
                 raise LeakError("the built site was NOT published (site/ is unchanged):\n" + leaks.summary())
         _measure(work / "site", report)
@@ -125,9 +159,17 @@ def build_site(project: Path, progress: bool = True) -> BuildReport:
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        if lock is not None:
-            os.close(lock)
+        for fd in (lock, state_lock):
+            if fd is not None:
+                os.close(fd)
     return report
+
+
+def _hold_file(path: Path) -> int:
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
 
 
 STALE_AFTER_S = 6 * 3600
@@ -240,6 +282,7 @@ def write_mkdocs_config(config: ProjectConfig, model: SiteModel, work: Path, nav
     """The user's mkdocs.yml stays thin; this derived file inherits it (mkdocs INHERIT)
     and fills in what the build decides."""
     overrides = work / "overrides"
+    shutil.rmtree(overrides, ignore_errors=True)
     shutil.copytree(OVERRIDES, overrides)
     docs = work / "docs"
     css = sorted(p.relative_to(docs).as_posix() for p in (docs / ASSET_PREFIX / "css").glob("*.css"))
@@ -277,7 +320,7 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_mkdocs(config_file: Path, report: BuildReport) -> None:
+def run_mkdocs(config_file: Path, report: BuildReport, dirty: bool = False) -> None:
     from mkdocs import exceptions
     from mkdocs.commands.build import build
     from mkdocs.config import load_config as load_mkdocs_config
@@ -293,13 +336,15 @@ def run_mkdocs(config_file: Path, report: BuildReport) -> None:
         except exceptions.ConfigurationError as exc:
             raise InputError.at("mkdocs.yml", f"invalid mkdocs configuration: {exc}") from None
         try:
-            build(cfg)
+            build(cfg, dirty=dirty)
         except exceptions.MkDocsException as exc:
             raise BuildError(f"mkdocs build failed: {exc}") from None
     finally:
         logger.removeHandler(handler)
         logger.propagate = previous
-    report.warnings.extend(handler.messages)
+    # mkdocs warns that a dirty build may get the nav wrong: ours only rebuilds pages when
+    # nothing but their own Markdown changed (the nav is part of the state's key).
+    report.warnings.extend(m for m in handler.messages if "'dirty' build" not in m)
 
 
 def pagefind_executable() -> str:

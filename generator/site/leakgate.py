@@ -332,15 +332,17 @@ PARALLEL_FROM = 400        # files; below this, starting processes costs more th
 
 def check_site(site_dir: str | Path, cases_dir: str | Path | None = None, *,
                project_root: str | Path | None = None, allowed_hosts: Iterable[str] | None = None,
-               workers: int | None = None) -> LeakReport:
-    """Scan every file of a built site (and optionally the public case records)."""
+               workers: int | None = None, files: list[Path] | None = None) -> LeakReport:
+    """Scan every file of a built site (and optionally the public case records).
+    `files`: only these files of the site (an incremental build passes the files it has
+    not scanned clean before); `LeakReport.files` still counts them only."""
     from ..errors import InputError
     site_dir = Path(site_dir)
     if not site_dir.is_dir():
         raise InputError.at(site_dir, "no built site here", hint="run 'pufa build' first or pass SITE_DIR")
     root = Path(project_root) if project_root is not None else site_dir.resolve().parent
     hosts = tuple(allowed_hosts) if allowed_hosts is not None else _hosts_from_sitemap(site_dir)
-    files = sorted(p for p in site_dir.rglob("*") if p.is_file())
+    files = sorted(p for p in site_dir.rglob("*") if p.is_file()) if files is None else list(files)
     if cases_dir is not None:
         files += sorted(Path(cases_dir).glob("*.y*ml"))
     report = LeakReport(files=len(files))

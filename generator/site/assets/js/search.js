@@ -18,8 +18,19 @@
   function pagefind() {
     if (!pagefindReady) {
       var root = siteRoot();
-      pagefindReady = import(new URL("pagefind/pagefind.js", root).href).then(function (pf) {
+      // A large site's index is split into shards (pufa-shards.json lists the ones after
+      // pagefind/ itself), so that changing one case re-indexes one shard; Pagefind
+      // searches them as one (mergeIndex), loading its WebAssembly once.
+      var shards = fetch(new URL("pagefind/pufa-shards.json", root).href).then(function (r) {
+        return r.ok ? r.json() : [];
+      }).catch(function () { return []; });
+      pagefindReady = Promise.all([import(new URL("pagefind/pagefind.js", root).href), shards]).then(function (got) {
+        var pf = got[0];
         return Promise.resolve(pf.options({ baseUrl: root.pathname })).then(function () {
+          return Promise.all(got[1].map(function (dir) {
+            return pf.mergeIndex(new URL(dir, root).pathname, { baseUrl: root.pathname });
+          }));
+        }).then(function () {
           pf.init();
           return pf;
         });

@@ -1,0 +1,172 @@
+"""Incremental `pufa build`: the second build reuses the first one's work (pages, mkdocs
+output, search shards, leak-gate verdicts) and must publish exactly the site a clean build
+of the same inputs publishes, byte for byte.
+
+Shards are made small here (SHARD_PAGES) so that the mini project's index is split like a
+10,000-case site's is.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from generator.errors import LeakError
+from generator.site import incremental
+from generator.site.build import build_site
+from generator.site.serve import make_server
+
+MINI = Path(__file__).parent / "data" / "mini-project"
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _unordered(path: str) -> bool:
+    """Pagefind's filter and meta files (and the entry file naming them) differ between
+    two runs over the same pages: it writes hash maps in no fixed order. Index chunks and
+    fragments, named by their content, are stable."""
+    name = path.rsplit("/", 1)[-1]
+    return path.startswith("pagefind/") and (
+        "/filter/" in path or name.endswith(".pf_meta") or name == "pagefind-entry.json")
+
+
+def assert_same_site(a: Path, b: Path) -> None:
+    ta, tb = tree(a), tree(b)
+    stable_a = {k: v for k, v in ta.items() if not _unordered(k)}
+    stable_b = {k: v for k, v in tb.items() if not _unordered(k)}
+    assert sorted(set(stable_a) ^ set(stable_b)) == []
+    differ = [path for path in stable_a if stable_a[path] != stable_b[path]]
+    assert differ == []
+    # the unordered files exist in the same number per bundle
+    count = lambda t: sorted(k.rsplit("/", 1)[0] + ("/filter" if "/filter/" in k else "") for k in t if _unordered(k))
+    assert count(ta) == count(tb)
+    assert any("/fragment/" in k for k in stable_a)
+
+
+@pytest.fixture
+def small_shards(monkeypatch):
+    monkeypatch.setattr(incremental, "SHARD_PAGES", 4)
+
+
+def edit_case(project: Path, case_id: str, old: str, new: str) -> None:
+    path = project / "cases_public" / f"{case_id}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_changed_case_rebuilds_a_few_pages_and_matches_a_clean_build(tmp_path, small_shards):
+    project = tmp_path / "inc"
+    shutil.copytree(MINI, project)
+    first = build_site(project, progress=False)
+    assert first.shards_rebuilt > 2 and first.scanned == first.files
+    assert (project / "site" / "pagefind" / "shard-1" / "pagefind-entry.json").is_file()
+
+    edit_case(project, "2024-0001", "网约车车辆必须取得运输证", "网约车车辆必须依法取得运输证")
+    second = build_site(project, progress=False)
+    assert 1 <= second.rendered <= 3, second.rendered         # the case page (+ pages quoting its text)
+    assert second.shards_rebuilt < first.shards_rebuilt
+    assert second.scanned < first.files // 4
+    assert "必须依法取得运输证" in (project / "site" / "cases" / "2024-0001" / "index.html").read_text("utf-8")
+
+    clean = tmp_path / "clean"
+    shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", ".pufa-cache"))
+    build_site(clean, progress=False, incremental=False)
+    assert_same_site(project / "site", clean / "site")
+
+
+def test_removed_and_added_cases_match_a_clean_build(tmp_path, small_shards):
+    project = tmp_path / "inc"
+    shutil.copytree(MINI, project)
+    build_site(project, progress=False)
+    (project / "cases_public" / "2023-0004.yaml").unlink()
+    text = (project / "cases_public" / "2024-0002.yaml").read_text(encoding="utf-8")
+    (project / "cases_public" / "2024-0009.yaml").write_text(
+        text.replace("2024-0002", "2024-0009").replace("0002号", "0009号"), encoding="utf-8")
+    build_site(project, progress=False)
+    assert not (project / "site" / "cases" / "2023-0004").exists()
+    assert (project / "site" / "cases" / "2024-0009" / "index.html").is_file()
+
+    clean = tmp_path / "clean"
+    shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", ".pufa-cache"))
+    build_site(clean, progress=False, incremental=False)
+    assert_same_site(project / "site", clean / "site")
+
+
+def test_nothing_changed_reads_almost_nothing_again(tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    build_site(project, progress=False)
+    before = tree(project / "site")
+    again = build_site(project, progress=False)
+    assert again.rendered == 0 and again.shards_rebuilt == 0
+    # mkdocs rewrites 404.html and the sitemaps every time; the shard list is rewritten too
+    assert again.scanned <= 4, again.scanned
+    assert tree(project / "site") == before
+
+
+def test_published_site_is_not_touched_by_the_next_build_before_its_swap(tmp_path):
+    """The published files are hard links into the cache: a page mkdocs rewrites must be
+    a new file, or the live site would change before the leak gate ran."""
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    build_site(project, progress=False)
+    old_site = project / "site-before"
+    (project / "site").rename(old_site)
+    shutil.copytree(old_site, project / "site")          # what the next swap will move aside
+    before = tree(old_site)
+    edit_case(project, "2024-0001", "网约车车辆必须取得运输证", "网约车车辆必须依法取得运输证")
+    build_site(project, progress=False)
+    assert tree(old_site) == before
+
+
+def test_leak_found_in_an_edit_is_caught_although_the_rest_is_cached(tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    build_site(project, progress=False)
+    before = tree(project / "site")
+    edit_case(project, "2024-0001", "网约车车辆必须取得运输证", "网约车车辆必须取得运输证，联系电话13812345678")
+    with pytest.raises(LeakError) as caught:
+        build_site(project, progress=False)
+    assert "cases/2024-0001/index.html" in str(caught.value)
+    assert tree(project / "site") == before
+    # still caught on the next try: a refused file is never remembered as clean
+    with pytest.raises(LeakError):
+        build_site(project, progress=False)
+
+
+def test_corrupt_state_means_a_full_build(tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    first = build_site(project, progress=False)
+    (project / ".pufa-cache" / "state" / "manifest.json").write_text("{not json", encoding="utf-8")
+    again = build_site(project, progress=False)
+    assert again.rendered == first.rendered and again.scanned == again.files
+
+
+def test_search_finds_cases_in_every_shard(tmp_path, small_shards, phone_page):
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    build_site(project, progress=False)
+    shards = [p for p in (project / "site" / "pagefind").rglob("pagefind-entry.json")]
+    assert len(shards) > 2
+    server = make_server(project / "site")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        phone_page.goto(f"http://127.0.0.1:{server.server_address[1]}/search/?q=罚款")
+        phone_page.wait_for_selector(".pufa-search__results li", timeout=15000)
+        hrefs = phone_page.locator(".pufa-result a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+        found = {h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs if "/cases/" in h}
+        expected = {p.stem for p in (project / "cases_public").glob("*.yaml") if "罚款" in p.read_text("utf-8")}
+        assert len(expected) == 3
+        assert found == expected
+        assert phone_page.console_errors == []
+    finally:
+        server.shutdown()
+        server.server_close()
