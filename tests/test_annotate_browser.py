@@ -328,7 +328,9 @@ def test_long_transcript_renders_only_what_is_visible(tmp_path, desk):
         cur = page.locator(".seg.cur")
         expect(cur).to_have_attribute("data-i", str(5 + 97 * 30), timeout=15_000)
         expect(cur).to_be_in_viewport()
-        assert page.locator(".seg").count() <= 300
+        # Rows passed over by the jump are emptied by the IntersectionObserver's next
+        # callbacks, which a busy machine may deliver late: wait for the DOM to settle.
+        page.wait_for_function("document.querySelectorAll('.seg').length <= 300", timeout=15_000)
         assert page.console_errors == []
     finally:
         server.should_exit = True
