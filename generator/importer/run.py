@@ -221,9 +221,8 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
                                         list(changes), dropped))
 
     into.mkdir(parents=True, exist_ok=True)
-    _write_records(into, plans)
-    atomic_write_json(into / MANIFEST, {"version": 1, "records": dict(sorted(manifest.items()))})
-
+    # The private, additive parts first (deny list, review report): if the disk fills up
+    # there, no record has changed yet; records never change without their report.
     denylist = load_denylist(project)
     for _, item in converted:
         for value, kind in item.anonymiser.removed.items():
@@ -232,7 +231,18 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
     if result.denylist_added:
         save_denylist(project, denylist)
 
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("import-%Y%m%d-%H%M%S")
-    result.report_html, result.report_csv = write_report(report_dir, stamp, report_cases, result.files,
+    stamp = stem = dt.datetime.now(dt.timezone.utc).strftime("import-%Y%m%d-%H%M%S")
+    serial = 1
+    while (report_dir / f"{stem}.html").exists() or (report_dir / f"{stem}.csv").exists():
+        serial += 1                 # two imports in one second: never overwrite the first report
+        stem = f"{stamp}-{serial}"
+    result.report_html, result.report_csv = write_report(report_dir, stem, report_cases, result.files,
                                                          result.skipped)
+    try:
+        _write_records(into, plans)
+        atomic_write_json(into / MANIFEST, {"version": 1, "records": dict(sorted(manifest.items()))})
+    except BaseException:
+        result.report_html.unlink(missing_ok=True)      # it describes an import that did not happen
+        result.report_csv.unlink(missing_ok=True)
+        raise
     return result
