@@ -195,3 +195,40 @@ def test_search_results_show_planted_markup_as_text_and_never_run_it(phone_page,
     hrefs = [results.locator("a").nth(i).get_attribute("href") for i in range(results.locator("a").count())]
     assert hrefs and not any(h.strip().lower().startswith("javascript:") for h in hrefs), hrefs
     _not_run(phone_page, dialogs)
+
+
+# ── the annotation tool ───────────────────────────────────────────────────────
+# Segments, chapter titles and speaker names are tested in test_annotate_browser.py; here
+# the highlight fields, redaction texts and the transcript's meta (the list page).
+
+from test_annotate_browser import TID, desk, open_doc, tool  # noqa: E402,F401  (fixtures)
+
+
+@pytest.mark.browser
+def test_the_annotation_tool_shows_planted_highlights_redactions_and_meta_as_text(tool, desk):
+    (tool.folder / "annotations.json").write_text(json.dumps({
+        "version": 0,
+        "highlights": [{"id": "h1", "start": 0.0, "end": 2.0, "title": PAYLOAD, "law": PAYLOAD,
+                        "article": PAYLOAD, "note": PAYLOAD, "segment_ids": [0]}],
+        "redactions": [{"id": "r1", "segment_id": 0, "start_char": 0, "end_char": 2, "start": 0.0, "end": 1.0,
+                        "state": "proposed", "kind": "name", "text": PAYLOAD}],
+    }, ensure_ascii=False), encoding="utf-8")
+    meta = tool.folder / "meta.yaml"
+    _yaml_edit(meta, lambda data: data.update(title=PAYLOAD))
+    page = desk(bypass_csp=True)          # only the tool's own text handling stands in the way
+    dialogs = _watch(page)
+    page.goto(tool.url)
+    page.wait_for_selector("#list-view a, #list-view button", timeout=10_000)
+    assert SHOWN in page.locator("#list-view").inner_text()
+    open_doc(page, tool)
+    page.get_by_role("tab", name="释法重点").click()
+    side = page.locator("#highlight-list")
+    values = [side.locator("input, textarea").nth(i).input_value() for i in range(side.locator("input, textarea").count())]
+    assert values.count(PAYLOAD) >= 3, values     # title, law, article, note: as typed
+    page.get_by_role("tab", name="隐去").click()
+    assert MARK in page.locator("#redaction-list").inner_text()
+    assert page.locator("#side img, #side script, #side svg, #segments img, #list-view img").count() == 0
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    assert not [h for h in hrefs if h.strip().lower().startswith("javascript:")], hrefs
+    assert page.evaluate("typeof window.__pwned") == "undefined" and dialogs == []
+    assert page.outside_requests == []
