@@ -103,10 +103,12 @@ def _join_lines(lines: list[str]) -> str:
     return out
 
 
-def _clean(raw: str) -> str:
-    text = _ASS.sub("", raw.replace("\\N", "\n").replace("\\n", "\n"))
-    text = _TAG.sub("", text)
-    return html.unescape(_join_lines(text.splitlines()))
+def _clean(raw: str, vtt: bool = False) -> str:
+    # WebVTT escapes & < > as entities (braces are plain text there); SRT has no entities,
+    # but Aegisub's {\an8} overrides and \N line breaks.
+    text = raw if vtt else _ASS.sub("", raw.replace("\\N", "\n").replace("\\n", "\n"))
+    text = _join_lines(_TAG.sub("", text).splitlines())
+    return html.unescape(text) if vtt else text
 
 
 def _line_of(text: str, char_index: int) -> int:
@@ -157,7 +159,7 @@ def _parse_vtt(path: Path, text: str) -> list[tuple[float, float, str, str, int]
             if "-->" in lines[index] and lines[index].strip().startswith(caption.start[:5]):
                 line_no, search_from = index + 1, index + 1
                 break
-        cues.append((_seconds(caption.start), _seconds(caption.end), _clean(caption.raw_text),
+        cues.append((_seconds(caption.start), _seconds(caption.end), _clean(caption.raw_text, vtt=True),
                      caption.voice or "", line_no))
     return cues
 
