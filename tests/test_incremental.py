@@ -170,3 +170,32 @@ def test_search_finds_cases_in_every_shard(tmp_path, small_shards, phone_page):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_theme_chrome_cached_per_folder_is_byte_identical(tmp_path, monkeypatch):
+    """overrides/main.html reuses the nav/config/footer HTML of pages in one folder
+    (mkdocs_hooks.block_key); rendering every block for every page gives the same site."""
+    cached, fresh = tmp_path / "cached", tmp_path / "fresh"
+    shutil.copytree(MINI, cached)
+    shutil.copytree(MINI, fresh)
+    build_site(cached, progress=False)
+    monkeypatch.setenv("PUFA_NO_BLOCK_CACHE", "1")
+    build_site(fresh, progress=False)
+    assert_same_site(cached / "site", fresh / "site")
+
+
+def test_leak_gate_reads_chrome_once_and_sees_the_same_text(tmp_path):
+    """The leak gate converts Material's nav and footer once per distinct copy; the page
+    text it scans must be exactly what converting the whole page gives."""
+    from generator.site.leakgate import _Scanner, readable_html
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    build_site(project, progress=False)
+    site = project / "site"
+    scanner = _Scanner(site, project, ())
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert scanner.readable(html) == readable_html(html), page
+    assert 0 < len(scanner.chrome) < len(pages)

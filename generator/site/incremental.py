@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import zlib
@@ -319,6 +320,9 @@ def leak_key(project_root: Path, hosts: tuple[str, ...]) -> str:
     return h.hexdigest()
 
 
+_CONTENT_NAMED = re.compile(r"^pagefind/(?:shard-\d+/)?(?:fragment|index|filter)/[\w-]+\.pf_\w+$")
+
+
 def leak_todo(state: BuildState, site: Path) -> tuple[list[Path], dict[str, list[int]]]:
     """Files the leak gate must read: those not scanned clean before. A file is the same
     file when its inode, size and mtime are (the tree is hard links into the state, and
@@ -331,7 +335,12 @@ def leak_todo(state: BuildState, site: Path) -> tuple[list[Path], dict[str, list
             full = os.path.join(folder, name)
             rel = os.path.relpath(full, site_s).replace(os.sep, "/")
             st = os.stat(full)
-            stamp = [st.st_ino, st.st_size, st.st_mtime_ns]
+            if _CONTENT_NAMED.match(rel):
+                # Pagefind names these by a hash of their content: a re-indexed shard
+                # writes new files, but the same name and size is the same content.
+                stamp = [-1, st.st_size, -1]
+            else:
+                stamp = [st.st_ino, st.st_size, st.st_mtime_ns]
             seen[rel] = stamp
             if state.leaks.get(rel) != stamp:
                 todo.append(Path(full))

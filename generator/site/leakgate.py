@@ -264,6 +264,7 @@ class _Scanner:
         self.detect = _detector(root)
         self.digests = vendor_digests()
         self.cache: dict[str, list[tuple[str, str]]] = {}
+        self.chrome: dict[str, str] = {}
 
     def scan(self, path: Path) -> list[LeakFinding]:
         text = read_text(path)
@@ -274,7 +275,7 @@ class _Scanner:
         found: list[LeakFinding] = []
         if not _is_vendor(path, shown, self.digests):
             if suffix in (".html", ".htm"):
-                found.extend(self._scan_lines(shown, readable_html(text)))
+                found.extend(self._scan_lines(shown, self.readable(text)))
             else:
                 for finding in self.detect(text):
                     found.append(LeakFinding(shown, _line_at(text, finding.start), finding.kind, mask(finding.text)))
@@ -282,6 +283,28 @@ class _Scanner:
             for offset, how, url in outside_references(text, self.hosts):
                 found.append(LeakFinding(shown, _line_at(text, offset), f"outside:{how}", _mask_url(url)))
         return found
+
+    def readable(self, html: str) -> str:
+        """readable_html, with the theme's chrome around a page's content converted once:
+        the nav sidebars and the footer/config/scripts are the same on every page of a
+        folder (a third of a case page). The cut points are tags of Material's own markup
+        (record text is escaped, so it cannot hold them), outside any tag, attribute or
+        SVG/style/comment block, so converting the parts gives the same text."""
+        cuts = _chrome_cuts(html)
+        if cuts is None:
+            return readable_html(html)
+        nav_at, content_at, footer_at = cuts
+        parts = [readable_html(html[:nav_at]), self._chrome(html[nav_at:content_at]),
+                 readable_html(html[content_at:footer_at]), self._chrome(html[footer_at:])]
+        return "".join(parts)
+
+    def _chrome(self, part: str) -> str:
+        text = self.chrome.get(part)
+        if text is None:
+            text = readable_html(part)
+            if len(self.chrome) < 4096:
+                self.chrome[part] = text
+        return text
 
     def _scan_lines(self, shown: str, text: str) -> list[LeakFinding]:
         """Scan a page line by line, remembering each line's result: the theme's chrome and
@@ -311,6 +334,24 @@ class _Scanner:
                 found.extend(LeakFinding(shown, i + 1, kind, sample) for kind, sample in self.cache.get(line, ()))
         found.sort(key=lambda f: f.line)
         return found
+
+
+_NAV_MARK = '<div class="md-sidebar md-sidebar--primary"'
+_CONTENT_MARK = '<div class="md-content" data-md-component="content">'
+_FOOTER_MARK = '<footer class="md-footer">'
+
+
+def _chrome_cuts(html: str) -> tuple[int, int, int] | None:
+    """Offsets of Material's nav sidebar, content and footer in a page, each found once
+    and in that order; None for any other page."""
+    nav_at = html.find(_NAV_MARK)
+    content_at = html.find(_CONTENT_MARK, nav_at)
+    footer_at = html.rfind(_FOOTER_MARK)
+    if nav_at < 0 or content_at < 0 or footer_at < content_at:
+        return None
+    if html.count(_NAV_MARK) != 1 or html.count(_CONTENT_MARK) != 1 or html.count(_FOOTER_MARK) != 1:
+        return None
+    return nav_at, content_at, footer_at
 
 
 _SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")

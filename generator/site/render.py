@@ -120,10 +120,20 @@ def template_env() -> jinja2.Environment:
         auto_reload=False,          # templates do not change during a build: no stat per include
     )
     env.globals.update(URL_HELPERS)
+    env.globals["case_card"] = case_card
     env.filters["paras"] = paragraphs
     env.filters["yuan"] = yuan
     env.filters["truncate_text"] = truncate_text
     return env
+
+
+@lru_cache(maxsize=100_000)
+def case_card(case, root: str) -> Markup:
+    """A case's card in listings, related cases and the home page. A case appears on ~7
+    listing pages and as 5 neighbours' related case: rendered once per (case, depth) it
+    is ~10x cheaper at 10,000 cases. Keyed by the frozen Case's value, so an edited
+    case never gets its old card."""
+    return Markup(render("_case_card.html", case=case, root=root))
 
 
 def render(name: str, **context) -> str:
