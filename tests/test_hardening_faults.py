@@ -330,3 +330,26 @@ def test_a_full_disk_stops_the_import_and_keeps_the_records(small_disk, tmp_path
     assert result.returncode == 1
     assert "磁盘已满 / disk full (No space left on device)" in result.stderr and str(project) in result.stderr, result.stderr
     assert tree_digest(project) == before
+
+
+def test_a_full_disk_during_an_annotation_save_is_reported_and_the_file_kept(small_disk):
+    from starlette.testclient import TestClient
+
+    from generator.annotate.sample import make_project
+    from generator.annotate.server import create_app
+    from generator.config import load_config
+    root = small_disk / "proj"
+    folder = make_project(root, transcript_id="demo-live", media=ROOT / "tests" / "data" / "video" / "demo-livestream.mp4")
+    client = TestClient(create_app(load_config(root), port=8765, token="t"), base_url="http://127.0.0.1:8765")
+    auth = {"X-Pufa-Token": "t"}
+    doc = client.get("/api/transcripts/demo-live", headers=auth).json()
+    before = tree_digest(folder)
+    _fill(small_disk, leave=0)
+    chapters = [{"id": f"c{i}", "title": "章节" * 200, "start": i} for i in range(10)]
+    response = client.put("/api/transcripts/demo-live", headers=auth, json={
+        "base_version": doc["version"], "base_hash": doc["transcript_hash"], "annotations": {"chapters": chapters}})
+    assert response.status_code == 507
+    message = response.json()["error"]
+    assert message.startswith("保存失败：磁盘已满或无法写入 / could not save: ") and str(folder) in message, message
+    assert message.endswith("No space left on device")
+    assert tree_digest(folder) == before, "annotations.json and transcript.json as they were"

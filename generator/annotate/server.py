@@ -177,6 +177,10 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
             return _error(409, str(exc))
         except InputError as exc:
             return _error(422, str(exc))
+        except OSError as exc:
+            # A full disk is shown in the page's banner (the edit stays there), never a bare 500.
+            return _error(507, f"保存失败：磁盘已满或无法写入 / could not save: "
+                               f"{exc.filename or tid}: {exc.strerror or exc}")
         return _json({"version": result.version, "transcript_hash": result.transcript_hash,
                       "logged": result.log_entries})
 
