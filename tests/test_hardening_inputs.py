@@ -437,3 +437,34 @@ def test_the_annotation_tool_names_a_broken_file_instead_of_opening_it(full, nam
         Store(full, full / "transcripts").open(LIVE_ID)
     assert str(info.value) == expected.format(f=folder / name)
     assert tree_digest(folder) == before, "a broken file is reported, never rewritten"
+
+
+# ── pufa check, subtitles export, init ────────────────────────────────────────
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda d: None, "{d}: no built site here (run 'pufa build' first or pass SITE_DIR)"),
+    (lambda d: d.write_bytes(b""), "{d}: no built site here (run 'pufa build' first or pass SITE_DIR)"),
+    (lambda d: d.mkdir(), "{d}: no built site here (no index.html) (run 'pufa build' first or pass SITE_DIR)"),
+])
+def test_check_refuses_what_is_not_a_built_site_instead_of_calling_it_clean(tmp_path, capsys, make, expected):
+    target = tmp_path / "site"
+    make(target)
+    code, out, err = run(capsys, "check", str(target))
+    assert code == 2 and out == ""
+    assert err == "pufa check: error: " + expected.format(d=target) + "\n"
+
+
+@pytest.mark.parametrize("data, expected", [
+    (b"", "{f}:1: invalid JSON: Expecting value"),
+    ('{"segments": [{"id": 0, "start": 0, "end": 1, "text": "你'.encode("utf-8")[:-1],
+     "{f}:1: file is not UTF-8 (byte 0xe4; cut off or saved in another encoding) (save it as UTF-8)"),
+    (b'{"segments": "none"}', "{f}: segments: missing list"),
+])
+def test_subtitles_export_refuses_a_broken_transcript_and_writes_nothing(tmp_path, capsys, data, expected):
+    folder = tmp_path / "t1"
+    folder.mkdir()
+    (folder / "transcript.json").write_bytes(data)
+    code, out, err = run(capsys, "subtitles", "export", str(folder))
+    assert code == 2 and out == ""
+    assert err == "pufa subtitles: error: " + expected.format(f=folder / "transcript.json") + "\n"
+    assert [p.name for p in folder.iterdir()] == ["transcript.json"]

@@ -381,6 +381,9 @@ def check_site(site_dir: str | Path, cases_dir: str | Path | None = None, *,
     site_dir = Path(site_dir)
     if not site_dir.is_dir():
         raise InputError.at(site_dir, "no built site here", hint="run 'pufa build' first or pass SITE_DIR")
+    if not (site_dir / "index.html").is_file():
+        # An empty or wrong folder would otherwise pass as "clean" with 0 files checked.
+        raise InputError.at(site_dir, "no built site here (no index.html)", hint="run 'pufa build' first or pass SITE_DIR")
     root = Path(project_root) if project_root is not None else site_dir.resolve().parent
     hosts = tuple(allowed_hosts) if allowed_hosts is not None else _hosts_from_sitemap(site_dir)
     files = sorted(p for p in site_dir.rglob("*") if p.is_file()) if files is None else list(files)
