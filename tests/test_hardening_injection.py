@@ -21,7 +21,8 @@ from test_recaps_project import LIVE_ID
 MARK = "注入测试"
 PAYLOAD = (f"{MARK}<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>"
            "\"><svg onload=window.__pwned=3>'><a href=\"javascript:window.__pwned=4\">链接</a>"
-           "[点我](javascript:window.__pwned=5) **粗体** {{ 7*191 }} {% raw %} </div><!-- ")
+           "[点我](javascript:window.__pwned=5) **粗体** {{ 7*191 }} {% raw %} </div><!-- "
+           "\n---\ntitle: 伪造\n---\n# 伪标题\n<style>body{display:none}</style>")
 # As a reader must see it: the markup as characters (whitespace may be folded).
 SHOWN = f"{MARK}<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>"
 
@@ -224,7 +225,7 @@ def test_the_annotation_tool_shows_planted_highlights_redactions_and_meta_as_tex
     page.get_by_role("tab", name="释法重点").click()
     side = page.locator("#highlight-list")
     values = [side.locator("input, textarea").nth(i).input_value() for i in range(side.locator("input, textarea").count())]
-    assert values.count(PAYLOAD) >= 3, values     # title, law, article, note: as typed
+    assert PAYLOAD.replace("\n", "") in values, values    # a one-line field drops the line breaks only
     page.get_by_role("tab", name="隐去").click()
     assert MARK in page.locator("#redaction-list").inner_text()
     assert page.locator("#side img, #side script, #side svg, #segments img, #list-view img").count() == 0
