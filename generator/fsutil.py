@@ -77,17 +77,26 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def swap_directory(new: str | Path, target: str | Path) -> None:
+def swap_directory(new: str | Path, target: str | Path, keep_old: str | Path | None = None) -> None:
     """Put the complete directory `new` in place of `target`.
 
     Readers (and a crash at any instant) see either the whole old tree or the whole new
     one: on Linux the two are exchanged in one renameat2 call; elsewhere the old tree is
     moved aside first, so at worst `target` is briefly missing, never mixed.
+    `keep_old`: move the old tree there (same filesystem) instead of deleting it.
     """
     new, target = Path(new), Path(target)
+
+    def retire(old: Path) -> None:
+        if keep_old is None:
+            shutil.rmtree(old)
+            return
+        shutil.rmtree(keep_old, ignore_errors=True)
+        os.replace(old, keep_old)
+
     if target.exists():
         if _exchange(new, target):
-            shutil.rmtree(new)  # `new` now holds the old tree
+            retire(new)  # `new` now holds the old tree
             _fsync_dir(target.parent)
             return
         old = target.with_name(f".{target.name}.old")
@@ -95,7 +104,7 @@ def swap_directory(new: str | Path, target: str | Path) -> None:
             shutil.rmtree(old)
         os.replace(target, old)
         os.replace(new, target)
-        shutil.rmtree(old)
+        retire(old)
     else:
         os.replace(new, target)
     _fsync_dir(target.parent)

@@ -118,6 +118,7 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
         lock = _hold(work)
         state_lock = _hold_file(config.cache_dir / "state.lock")     # one build at a time uses the state
         state = BuildState.open(config.cache_dir, incremental)
+        retired = state.root / "retired-site"        # the site before the last swap
         with timer.step("pages"):
             items = collect(model)
             report.warnings += unreviewed_report(model.transcripts)   # flags hidden until staff decide
@@ -141,8 +142,8 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
             verdict_key = leak_key(config.root, hosts)
             if verdict_key != state.leak_key:
                 state.leaks, state.leak_key = {}, verdict_key
-            assemble(state, work / "site")
-            todo, stamps = leak_todo(state, work / "site")
+            stats = assemble(state, work / "site", reuse=retired if incremental else None)
+            todo, stamps = leak_todo(state, work / "site", stats)
             report.scanned = len(todo)
             leaks = check_site(work / "site", project_root=config.root, allowed_hosts=hosts, files=todo)
             dirty_files = {f.file for f in leaks.findings}
@@ -150,8 +151,9 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
             state.save()            # the state is good even when the gate refuses the site
             if not leaks.ok:
                 raise LeakError("the built site was NOT published (site/ is unchanged):\n" + leaks.summary())
-        _measure(work / "site", report)
-        swap_directory(work / "site", config.site_dir)
+        _measure(stats, report)
+        # The old site is kept (not deleted) for the next build to update in place.
+        swap_directory(work / "site", config.site_dir, keep_old=retired)
     except OSError as exc:
         if exc.filename is None:
             # A write inside mkdocs or a library (a full disk) names no file: name the tree.
@@ -366,11 +368,9 @@ def _own_hosts(model: SiteModel) -> tuple[str, ...]:
     return (host,) if host else ()
 
 
-def _measure(site: Path, report: BuildReport) -> None:
-    for path in site.rglob("*"):
-        if path.is_file():
-            size = path.stat().st_size
-            report.files += 1
-            report.bytes += size
-            if size > report.largest[1]:
-                report.largest = (path.relative_to(site).as_posix(), size)
+def _measure(stats: dict[str, os.stat_result], report: BuildReport) -> None:
+    for rel, st in stats.items():
+        report.files += 1
+        report.bytes += st.st_size
+        if st.st_size > report.largest[1]:
+            report.largest = (rel, st.st_size)

@@ -285,24 +285,64 @@ def run_pagefind(source: Path, out: Path) -> None:
 
 # ---------------------------------------------------------------- assembly
 
-def assemble(state: BuildState, target: Path) -> None:
-    """The publishable tree: hard links to mkdocs' output and the shards' bundles."""
-    _link_tree(state.site_dir, target)
+def wanted_files(state: BuildState) -> dict[str, str]:
+    """Site path → the state file it is a hard link to."""
+    wanted: dict[str, str] = {}
+    roots = [("", state.site_dir)]
     if state.pagefind_dir.is_dir():
-        for bundle in sorted(state.pagefind_dir.iterdir()):
-            if bundle.is_dir():
-                _link_tree(bundle, target / shard_dir_name(int(bundle.name)))
-        os.link(state.pagefind_dir / SHARDS_FILE, target / "pagefind" / SHARDS_FILE)
+        roots += [(shard_dir_name(int(b.name)) + "/", b) for b in sorted(state.pagefind_dir.iterdir())
+                  if b.is_dir() and b.name.isdigit()]
+        wanted[f"pagefind/{SHARDS_FILE}"] = str(state.pagefind_dir / SHARDS_FILE)
+    for prefix, root in roots:
+        root_s = str(root)
+        for folder, _dirs, files in os.walk(root_s):
+            rel = os.path.relpath(folder, root_s)
+            base = prefix if rel == "." else f"{prefix}{rel.replace(os.sep, '/')}/"
+            for name in files:
+                wanted[base + name] = os.path.join(folder, name)
+    return wanted
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    source_s = str(source)
-    for folder, dirs, files in os.walk(source_s):
-        rel = os.path.relpath(folder, source_s)
-        out = target if rel == "." else target / rel
-        out.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            os.link(os.path.join(folder, name), out / name)
+def assemble(state: BuildState, target: Path, reuse: Path | None = None) -> dict[str, os.stat_result]:
+    """The publishable tree in `target`: hard links to mkdocs' output and the shards'
+    bundles. With `reuse` (the tree this build's last swap retired, i.e. the previous
+    site), only links that changed are redone: O(changes), not O(files), which is most of
+    a one-case rebuild. Returns each file's stat (for the leak gate's cache)."""
+    wanted = wanted_files(state)
+    stats: dict[str, os.stat_result] = {}
+    made: set[str] = set()
+    if reuse is not None and reuse.is_dir():
+        os.replace(reuse, target)
+        target_s = str(target)
+        for folder, _dirs, files in os.walk(target_s):
+            for name in files:
+                full = os.path.join(folder, name)
+                rel = os.path.relpath(full, target_s).replace(os.sep, "/")
+                if rel not in wanted:
+                    os.unlink(full)
+        for folder, dirs, files in os.walk(target_s, topdown=False):
+            if not dirs and not files and folder != target_s:
+                try:
+                    os.rmdir(folder)
+                except OSError:
+                    pass
+    target.mkdir(parents=True, exist_ok=True)
+    for rel, source in wanted.items():
+        st = os.stat(source)
+        out = os.path.join(target, rel)
+        try:
+            if os.stat(out).st_ino == st.st_ino:
+                stats[rel] = st
+                continue
+            os.unlink(out)
+        except FileNotFoundError:
+            folder = os.path.dirname(out)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+        os.link(source, out)
+        stats[rel] = st
+    return stats
 
 
 # ---------------------------------------------------------------- leak gate cache
@@ -323,27 +363,23 @@ def leak_key(project_root: Path, hosts: tuple[str, ...]) -> str:
 _CONTENT_NAMED = re.compile(r"^pagefind/(?:shard-\d+/)?(?:fragment|index|filter)/[\w-]+\.pf_\w+$")
 
 
-def leak_todo(state: BuildState, site: Path) -> tuple[list[Path], dict[str, list[int]]]:
+def leak_todo(state: BuildState, site: Path, stats: dict[str, os.stat_result]
+              ) -> tuple[list[Path], dict[str, list[int]]]:
     """Files the leak gate must read: those not scanned clean before. A file is the same
     file when its inode, size and mtime are (the tree is hard links into the state, and
     nothing in the state is rewritten in place)."""
     todo: list[Path] = []
     seen: dict[str, list[int]] = {}
-    site_s = str(site)
-    for folder, _dirs, files in os.walk(site_s):
-        for name in files:
-            full = os.path.join(folder, name)
-            rel = os.path.relpath(full, site_s).replace(os.sep, "/")
-            st = os.stat(full)
-            if _CONTENT_NAMED.match(rel):
-                # Pagefind names these by a hash of their content: a re-indexed shard
-                # writes new files, but the same name and size is the same content.
-                stamp = [-1, st.st_size, -1]
-            else:
-                stamp = [st.st_ino, st.st_size, st.st_mtime_ns]
-            seen[rel] = stamp
-            if state.leaks.get(rel) != stamp:
-                todo.append(Path(full))
+    for rel, st in stats.items():
+        if _CONTENT_NAMED.match(rel):
+            # Pagefind names these by a hash of their content: a re-indexed shard
+            # writes new files, but the same name and size is the same content.
+            stamp = [-1, st.st_size, -1]
+        else:
+            stamp = [st.st_ino, st.st_size, st.st_mtime_ns]
+        seen[rel] = stamp
+        if state.leaks.get(rel) != stamp:
+            todo.append(site / rel)
     todo.sort()
     return todo, seen
 
