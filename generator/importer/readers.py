@@ -206,26 +206,43 @@ def decode_bytes(path: Path, raw: bytes) -> tuple[str, str]:
 
 
 _NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
+# A whole run of non-ASCII bytes shaped like UTF-8: rare in a GBK file, so a pure GBK
+# file is cleared by one regex pass instead of decoding every run.
+_UTF8_SHAPED_RUN = re.compile(rb"(?<![\x80-\xff])(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                              rb"|[\xf0-\xf4][\x80-\xbf]{3})+(?![\x80-\xff])")
+
+
+def _is_utf8_chinese(chunk: bytes) -> bool:
+    """Valid UTF-8 with two or more Chinese characters: a short GBK run can be valid
+    UTF-8 by chance (联通)."""
+    try:
+        text = chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") >= 2
 
 
 def _mixed_encodings(path: Path, raw: bytes) -> InputError | None:
     """Text in both UTF-8 and GBK in one file (rows pasted from another export): the first
     run of bytes in the minority encoding, named by line and column; None otherwise."""
+    if not any(_is_utf8_chinese(m.group()) for m in _UTF8_SHAPED_RUN.finditer(raw)):
+        return None
     runs: dict[str, list[re.Match]] = {"UTF-8": [], "GBK/GB18030": []}
     for match in _NON_ASCII_RUN.finditer(raw):
         chunk = match.group()
-        try:
-            text = chunk.decode("utf-8")
-        except UnicodeDecodeError:
-            try:
-                chunk.decode("gb18030")
-            except UnicodeDecodeError:
-                continue                     # neither: reported as a bad byte later
-            runs["GBK/GB18030"].append(match)
-            continue
-        # Two or more Chinese characters: a short GBK run can be valid UTF-8 by chance.
-        if sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") >= 2:
+        if _is_utf8_chinese(chunk):
             runs["UTF-8"].append(match)
+            continue
+        try:
+            chunk.decode("utf-8")
+            continue                         # short or non-Chinese UTF-8: no evidence either way
+        except UnicodeDecodeError:
+            pass
+        try:
+            chunk.decode("gb18030")
+        except UnicodeDecodeError:
+            continue                         # neither: reported as a bad byte later
+        runs["GBK/GB18030"].append(match)
     if not runs["UTF-8"] or not runs["GBK/GB18030"]:
         return None
     size = {name: sum(len(m.group()) for m in found) for name, found in runs.items()}
