@@ -35,7 +35,7 @@ from typing import Iterable
 from .pages import Asset, Page, page_url
 
 STATE_VERSION = 3
-SHARD_PAGES = 1000          # searchable pages per Pagefind shard (rounded to a power of two)
+SHARD_PAGES = 2000          # searchable pages per Pagefind shard (rounded up to a power of two)
 MAX_SHARDS = 64
 # Files only the primary bundle needs: merged shards are read through the primary's
 # pagefind.js and WebAssembly (Pagefind loads the wasm once, for the primary index).
