@@ -267,6 +267,31 @@ def test_a_csv_mixing_utf8_and_gbk_names_the_row_and_column_never_mojibake(impor
     assert tree_digest(imported / "cases_public") == before
 
 
+def test_a_gbk_character_that_is_also_valid_utf8_is_caught_in_a_utf8_file(imported, tmp_path, capsys):
+    """GBK 取 (C8 A1) is valid UTF-8 for ȡ: without a check the file imports without error."""
+    rows = _csv_rows()
+    rows[3][2] = "取"
+    path = tmp_path / "one-gbk-char.csv"
+    path.write_bytes(_encode_rows(rows, lambda r, c: "gbk" if (r, c) == (3, 2) else "utf-8"))
+    before = tree_digest(imported)
+    code, out, err = run(capsys, "import-cases", str(path), "--into", str(imported / "cases_public"))
+    assert code == 2 and out == ""
+    assert err == (f"pufa import-cases: error: {path}:4: column 3 (类别): 'ȡ' (U+0221) looks like GBK text inside a "
+                   "UTF-8 file (mixed encodings: it would be read as garbled characters) "
+                   "(save the file again as UTF-8 (Excel: CSV UTF-8) or GBK)\n")
+    assert tree_digest(imported) == before
+
+
+def test_pinyin_with_tone_marks_in_a_utf8_file_is_imported(tmp_path):
+    rows = _csv_rows()
+    rows[2][16] = rows[2][16] + "（首违不罚 shǒu wéi bù fá）"
+    path = tmp_path / "pinyin.csv"
+    path.write_bytes(_encode_rows(rows, lambda r, c: "utf-8"))
+    into = tmp_path / "p" / "cases_public"
+    assert main(["import-cases", str(path), "--into", str(into)]) == 0
+    assert "shǒu wéi bù fá" in (into / "2024-1001.yaml").read_text(encoding="utf-8")
+
+
 def test_a_whole_gbk_or_utf8_file_with_the_same_text_still_imports(tmp_path):
     rows = _csv_rows()
     rows[3][8] = "济南东站"
@@ -468,3 +493,36 @@ def test_subtitles_export_refuses_a_broken_transcript_and_writes_nothing(tmp_pat
     assert code == 2 and out == ""
     assert err == "pufa subtitles: error: " + expected.format(f=folder / "transcript.json") + "\n"
     assert [p.name for p in folder.iterdir()] == ["transcript.json"]
+
+
+# ── never silent mojibake (property) ─────────────────────────────────────────
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from generator.importer.readers import decode_bytes  # noqa: E402
+
+HANZI = "王李张刘陈杨赵黄周吴济南西站东站历下区槐荫区天桥泉城路网约车出租车罚款驾驶员证未取得经营许可从事当事人执法人员调查"
+CELL = st.text(alphabet=st.sampled_from(list(HANZI) + list("0123456789-·（）")), min_size=1, max_size=12).filter(
+    lambda t: sum(1 for ch in t if ch in HANZI) >= 1)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.tuples(CELL, st.booleans()), min_size=1, max_size=5), min_size=1, max_size=6),
+       st.booleans())
+def test_a_file_mixing_encodings_is_never_decoded_into_wrong_characters(rows, majority_gbk):
+    """An export (Chinese header row) whose cells — each with two or more Chinese
+    characters — are partly in the other encoding is refused with an InputError; one in a
+    single encoding gives back exactly its text. Never wrong characters."""
+    # An export starts with its Chinese header row, written in the file's main encoding.
+    header = "案件编号,案件名称,违法地点,违法事实,执法人员说法"
+    main_, other_ = ("gbk", "utf-8") if majority_gbk else ("utf-8", "gbk")
+    data = header.encode(main_) + b"\n" + b"\n".join(
+        b",".join(cell.encode(other_ if other else main_) for cell, other in row) for row in rows) + b"\n"
+    expected = header + "\n" + "\n".join(",".join(cell for cell, _ in row) for row in rows) + "\n"
+    try:
+        text, _ = decode_bytes(Path("x.csv"), data)
+    except InputError as exc:
+        assert any(other for row in rows for _, other in row), f"one encoding only, refused: {exc}"
+        return
+    assert text == expected

@@ -173,14 +173,16 @@ def decode_bytes(path: Path, raw: bytes) -> tuple[str, str]:
                             hint="save it again as CSV UTF-8 or GBK")
     if raw.startswith(codecs.BOM_UTF8):
         try:
-            return raw[3:].decode("utf-8"), "UTF-8-BOM"
+            return _no_gbk_inside(path, raw, raw[3:].decode("utf-8"), 3), "UTF-8-BOM"
         except UnicodeDecodeError as exc:
             raise _bad_byte(path, raw, exc.start + 3, "UTF-8",
                             raw[3:exc.start + 3].decode("utf-8", "replace")) from None
     try:
-        return raw.decode("utf-8"), "UTF-8"
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    else:
+        return _no_gbk_inside(path, raw, text, 0), "UTF-8"
     mixed = _mixed_encodings(path, raw)
     if mixed is not None:
         # GB18030 decodes most UTF-8 Chinese without an error, as mojibake
@@ -220,6 +222,27 @@ def _is_utf8_chinese(chunk: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") >= 2
+
+
+# GBK characters with a lead byte C4–DF and a trail byte 80–BF are also valid two-byte
+# UTF-8 (取 → ȡ): a few of them pasted into a UTF-8 file decode without any error, as
+# Latin-Extended/Greek/Cyrillic/Arabic letters no Chinese case export holds. Pinyin tone
+# letters (ā ǎ ǚ …) may be meant and are let through.
+_GBK_AS_UTF8 = re.compile("[\u0100-\u07ff]")
+_PINYIN = set("āēīōūǖáéíóúǘǎěǐǒǔǚàèìòùǜüĀĒĪŌŪÁÉÍÓÚǍĚǏǑǓÀÈÌÒÙ")
+
+
+def _no_gbk_inside(path: Path, raw: bytes, text: str, offset: int) -> str:
+    for match in _GBK_AS_UTF8.finditer(text):
+        if match.group() in _PINYIN:
+            continue
+        position = offset + len(text[:match.start()].encode("utf-8"))
+        line_start = raw.rfind(b"\n", 0, position) + 1
+        problem = _bad_byte(path, raw, position, "UTF-8", raw[:line_start].decode("utf-8", "replace")).problems[0]
+        problem.message = (f"'{match.group()}' (U+{ord(match.group()):04X}) looks like GBK text inside a UTF-8 "
+                           "file (mixed encodings: it would be read as garbled characters)")
+        raise InputError(problem)
+    return text
 
 
 def _mixed_encodings(path: Path, raw: bytes) -> InputError | None:
