@@ -199,3 +199,17 @@ def test_leak_gate_reads_chrome_once_and_sees_the_same_text(tmp_path):
         html = page.read_text(encoding="utf-8")
         assert scanner.readable(html) == readable_html(html), page
     assert 0 < len(scanner.chrome) < len(pages)
+
+
+def test_case_edited_into_an_error_is_reported_although_it_was_cached(tmp_path):
+    """Parsed cases are reused between builds (.pufa-cache/cases.pickle); a changed file is
+    parsed again, so its new problem is reported like in a first build."""
+    from generator.errors import InputError
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    build_site(project, progress=False)
+    assert (project / ".pufa-cache" / "cases.pickle").is_file()
+    edit_case(project, "2024-0001", "date: '2024-03-05'", "date: '2024-13-45'")
+    with pytest.raises(InputError) as caught:
+        build_site(project, progress=False)
+    assert "2024-0001.yaml:5: date:" in str(caught.value)

@@ -1,11 +1,14 @@
 """`pufa build`: one function that reads top to bottom.
 
-    load + validate every input (model) → generate every page (sections) → write them as
-    Markdown into a temporary docs folder → mkdocs build → Pagefind index → leak gate →
-    swap the finished site into `<project>/site/`.
+    load + validate every input (model) → generate every page (sections) → write the
+    changed ones as Markdown → mkdocs (changed pages only) → Pagefind (changed shards
+    only) → leak gate (files not passed before) → swap the finished site into
+    `<project>/site/`.
 
-Nothing is written to `site/` until every step passed; on any failure the previous site
-stays byte-identical and the temporary folder is removed.
+What the last build did is kept in `<cache_dir>/state/` (incremental.py); a clean build
+and an incremental one publish the same site. Nothing is written to `site/` until every
+step passed; on any failure the previous site stays byte-identical and the temporary
+folder is removed.
 """
 from __future__ import annotations
 
@@ -13,12 +16,10 @@ import json
 import logging
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from markupsafe import escape
 
@@ -126,6 +127,7 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
             report.pages = len(change.pages)
             report.assets = len(items) - report.pages
             report.rendered = len(change.changed)
+            del items                   # the pages' bodies are on disk now
         with timer.step("mkdocs"):
             derived = write_mkdocs_config(config, model, state.root, change.nav)
             key = mkdocs_key(derived, [config.mkdocs_file, HERE / "mkdocs_hooks.py",
@@ -142,8 +144,8 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
             verdict_key = leak_key(config.root, hosts)
             if verdict_key != state.leak_key:
                 state.leaks, state.leak_key = {}, verdict_key
-            stats = assemble(state, work / "site", reuse=retired if incremental else None)
-            todo, stamps = leak_todo(state, work / "site", stats)
+            wanted = assemble(state, work / "site", reuse=retired if incremental else None)
+            todo, stamps = leak_todo(state, work / "site", wanted)
             report.scanned = len(todo)
             leaks = check_site(work / "site", project_root=config.root, allowed_hosts=hosts, files=todo)
             dirty_files = {f.file for f in leaks.findings}
@@ -151,7 +153,7 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
             state.save()            # the state is good even when the gate refuses the site
             if not leaks.ok:
                 raise LeakError("the built site was NOT published (site/ is unchanged):\n" + leaks.summary())
-        _measure(stats, report)
+        _measure(stamps, report)
         # The old site is kept (not deleted) for the next build to update in place.
         swap_directory(work / "site", config.site_dir, keep_old=retired)
     except OSError as exc:
@@ -260,26 +262,6 @@ def page_markdown(page: Page) -> str:
     return f"---\n{head}\n---\n\n<div class=\"pufa-page\"{attrs}>{filters}\n{body}\n</div>\n"
 
 
-def write_docs(items: Iterable[Page | Asset], docs: Path, report: BuildReport) -> list[dict[str, str]]:
-    """Write pages and assets; return the nav (only pages marked in_nav, section order)."""
-    nav: list[dict[str, str]] = []
-    for item in items:
-        target = docs / item.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(item, Page):
-            target.write_text(page_markdown(item), encoding="utf-8")
-            report.pages += 1
-            if item.in_nav:
-                nav.append({str(escape(item.title)): item.path})
-        elif item.source is not None:
-            shutil.copyfile(item.source, target)
-            report.assets += 1
-        else:
-            target.write_bytes(item.data or b"")
-            report.assets += 1
-    return nav
-
-
 def write_mkdocs_config(config: ProjectConfig, model: SiteModel, work: Path, nav: list) -> Path:
     """The user's mkdocs.yml stays thin; this derived file inherits it (mkdocs INHERIT)
     and fills in what the build decides."""
@@ -355,22 +337,16 @@ def pagefind_executable() -> str:
     return str(get_executable())
 
 
-def run_pagefind(site: Path) -> None:
-    result = subprocess.run([pagefind_executable(), "--site", str(site), "--silent", "--force-language", "zh"],
-                            capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
-    if result.returncode != 0:
-        raise BuildError(f"Pagefind failed ({result.returncode}): {(result.stderr or result.stdout).strip()[:500]}")
-
-
 def _own_hosts(model: SiteModel) -> tuple[str, ...]:
     from urllib.parse import urlsplit
     host = urlsplit(model.settings.site_url).hostname if model.settings.site_url else None
     return (host,) if host else ()
 
 
-def _measure(stats: dict[str, os.stat_result], report: BuildReport) -> None:
-    for rel, st in stats.items():
+def _measure(stamps: dict[str, list[int]], report: BuildReport) -> None:
+    """Files, bytes and the largest file, from the leak gate's stamps [inode, size, …]."""
+    for rel, stamp in stamps.items():
         report.files += 1
-        report.bytes += st.st_size
-        if st.st_size > report.largest[1]:
-            report.largest = (rel, st.st_size)
+        report.bytes += stamp[1]
+        if stamp[1] > report.largest[1]:
+            report.largest = (rel, stamp[1])

@@ -14,12 +14,13 @@ import yaml
 
 from ..config import ProjectConfig
 from ..errors import InputError, ProblemCollector
-from ..records.case import Case, load_cases
+from ..records.case import Case
 from ..records.content import DiscretionItem, Episode, Lesson, load_discretion, load_episodes, load_lessons
 from ..records.law import LegalBasis
 from ..records.transcript import (Annotations, Transcript, TranscriptMeta, load_annotations, load_meta,
                                   load_transcript)
 from ..yamlio import LineMap, load_yaml
+from .casecache import load_cases_cached
 from .content import check_content
 from .lawbook import Law, LawBook, load_lawbook
 
@@ -234,7 +235,8 @@ def load_model(config: ProjectConfig) -> SiteModel:
             problems.extend(exc)
             return default
 
-    cases = attempt(lambda: load_cases(config.cases_dir), []) if config.cases_dir.is_dir() else []
+    cases = attempt(lambda: load_cases_cached(config.cases_dir, config.cache_dir), []) \
+        if config.cases_dir.is_dir() else []
     laws = attempt(lambda: load_lawbook(config.laws_dir), LawBook())
     discretion = attempt(lambda: load_discretion(config.data_dir / "discretion.yaml"), [])
     episodes = attempt(lambda: load_episodes(config.data_dir / "episodes.yaml"), [])
