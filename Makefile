@@ -15,11 +15,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Debian's Chromium for browser tests (Playwright cannot download its own here).
+# Debian's Chromium for browser tests (Playwright cannot download its own here), and a
+# CJK font so pages are laid out with real Chinese glyph widths, as on a phone.
+BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  (apt-get update -q && apt-get install -y -q chromium chromium-driver) || \
-	  (sudo apt-get update -q && sudo apt-get install -y -q chromium chromium-driver); \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  (apt-get update -q && apt-get install -y -q $(BROWSER_PACKAGES)) || \
+	  (sudo apt-get update -q && sudo apt-get install -y -q $(BROWSER_PACKAGES)); \
 	fi
 
 site: $(STAMP)
