@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import resource
 import shutil
@@ -170,6 +171,7 @@ while True:
     staged = root / f"next-{n}"
     shutil.copytree(source, staged)
     swap_directory(staged, root / "site")
+    print("swapped", flush=True)
 """
 
 
@@ -187,11 +189,16 @@ def test_sigkill_during_the_swap_never_leaves_a_mixed_site(sites, tmp_path):
     versions = [tree_digest(a), tree_digest(b)]
     shutil.copytree(a, tmp_path / "site")
     outcomes = set()
+    delays = random.Random(20261125)
     for i in range(25):
         proc = subprocess.Popen([sys.executable, "-c", SWAPPER, str(tmp_path)], cwd=ROOT, env=ENV,
                                 stdout=subprocess.PIPE)
         assert proc.stdout.readline().strip() == b"ready"
-        time.sleep(0.05 + (i % 5) * 0.04)
+        # Let 0, 1 or 2 swaps finish (so both versions are seen whatever the machine's
+        # speed), then kill at a moment inside the copy or the swap that follows.
+        for _ in range(i % 3):
+            assert proc.stdout.readline().strip() == b"swapped"
+        time.sleep(delays.uniform(0.0, 0.3))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         now = tree_digest(tmp_path / "site")
