@@ -246,3 +246,14 @@ def test_a_surname_with_two_given_name_characters_is_a_name_even_alone(text, nam
 def test_vehicle_words_opening_a_clause_are_not_names():
     assert scan_text("# 车牌简称（车牌 kind）") == []
     assert scan_text("，车辆所有人称") == []
+
+
+def test_a_context_word_reaches_only_its_own_clause():
+    """'联系电话…，2024-03-05': the date after the phone is not a phone (found by hypothesis)."""
+    from generator.privacy.anonymise import anonymise_fields
+    from generator.privacy.detect import scan_text
+
+    out, _ = anonymise_fields({"facts": "联系电话13812345678，2024-03-05到站接受调查。"})
+    assert out["facts"] == "联系电话[已隐去]，2024-03-05到站接受调查。"
+    assert scan_text(out["facts"]) == []
+    assert [f.kind for f in scan_text("联系方式：8888666")] == ["phone"]

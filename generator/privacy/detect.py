@@ -116,11 +116,23 @@ def _classify(digits: str, before: str) -> str | None:
     return None
 
 
+# A context word counts only within its own clause: in '联系电话[已隐去]，2024-03-05' the
+# date is not a phone number.
+_CLAUSE_END = re.compile(r"[，,。；;！？!?、\]】\n]")
+
+
+def _clause_context(before: str) -> str:
+    cut = None
+    for cut in _CLAUSE_END.finditer(before):
+        pass
+    return before[cut.end():] if cut else before
+
+
 def _numbers(text: str, norm: str) -> list[Finding]:
     out: list[Finding] = []
     for match in _RUN.finditer(norm):
         start, end = match.span()
-        before = norm[max(0, start - 8):start]
+        before = _clause_context(norm[max(0, start - 8):start])
         digits = digits_of(match.group())
         kind = _classify(digits, before)
         if kind:
