@@ -45,7 +45,7 @@ def make(root: Path, count: int) -> None:
     for n in range(count):
         folder = root / "transcripts" / f"live-{n:03d}"
         folder.mkdir(parents=True)
-        (folder / "meta.yaml").write_text(f"id: live-{n:03d}\nkind: livestream\ntitle: 直播{n}\ndate: 2025-01-01\n"
+        (folder / "meta.yaml").write_text(f"id: live-{n:03d}\nkind: livestream\ntitle: 直播第{n}场\ndate: 2025-01-01\n"
                                           "media: media/live.mp4\n", encoding="utf-8")
         (folder / "transcript.json").write_text(transcript, encoding="utf-8")
         (folder / "annotations.json").write_text(annotations, encoding="utf-8")

@@ -373,6 +373,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1,000 cases and 20 transcripts")
     parser.add_argument("--skip-others", action="store_true", help="without anonymise/transcribe/annotate")
     parser.add_argument("--skip-transcripts", action="store_true")
+    parser.add_argument("--skip-cases", action="store_true", help="without the 10,000-case rows")
     parser.add_argument("--naive-timeout", type=float, default=None, help="seconds; default 150 (quick: 60)")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
     parser.add_argument("--naive", metavar="N,N", help="naive build sizes (default 1000,2000,N; quick: 1000; '' for none)")
@@ -391,7 +392,8 @@ def main() -> None:
     table = Table()
     started = time.perf_counter()
     try:
-        cases_part(table, work, count, naive_sizes, naive_timeout)
+        if not args.skip_cases:
+            cases_part(table, work, count, naive_sizes, naive_timeout)
         if not args.skip_transcripts:
             transcripts_part(table, work, streams)
         if not args.skip_others:

@@ -36,6 +36,7 @@ from .pages import Asset, Page, page_url
 
 STATE_VERSION = 4
 SHARD_PAGES = 2000          # searchable pages per Pagefind shard (rounded up to a power of two)
+SHARD_BYTES = 24_000_000    # HTML per shard at most (Pagefind takes 9-15x that in memory; two run at once)
 MAX_SHARDS = 64
 # Files only the primary bundle needs: merged shards are read through the primary's
 # pagefind.js and WebAssembly (Pagefind loads the wasm once, for the primary index).
@@ -227,7 +228,13 @@ def build_shards(state: BuildState, pages: list[PageRef], work: Path, pagefind: 
     if not searchable:
         # No page marked for search: Pagefind indexes whole pages then (as it does alone).
         searchable = sorted(output_path(p.path) for p in pages)
+    sizes = {rel: (state.site_dir / rel).stat() for rel in searchable}
     count = shard_count(len(searchable))
+    # Pagefind's memory grows with the text it indexes (~7x the HTML): three-hour
+    # transcripts are big pages, so shards are also cut by bytes.
+    total = sum(st.st_size for st in sizes.values())
+    while count < MAX_SHARDS and total > count * SHARD_BYTES:
+        count *= 2
     while True:
         members: dict[int, list[str]] = {k: [] for k in range(count)}
         for rel in searchable:
@@ -241,7 +248,7 @@ def build_shards(state: BuildState, pages: list[PageRef], work: Path, pagefind: 
         h = hashlib.blake2b(digest_size=16)
         h.update(f"{count}".encode())
         for rel in files:
-            st = (state.site_dir / rel).stat()
+            st = sizes[rel]
             h.update(f"{rel}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
         signatures[str(shard)] = sig = h.hexdigest()
         if state.shards.get(str(shard)) != sig or not (state.pagefind_dir / str(shard)).is_dir():
