@@ -535,3 +535,10 @@ def test_a_file_mixing_encodings_is_never_decoded_into_wrong_characters(rows, ma
         assert any(other for row in rows for _, other in row), f"one encoding only, refused: {exc}"
         return
     assert text == expected
+
+
+def test_utf8_cell_of_an_ideograph_and_full_width_punctuation_in_a_gbk_export_is_refused():
+    """Found by the property above: '下（' in UTF-8 inside a GBK file decoded as 涓嬶紙."""
+    data = "案件编号,案件名称,违法地点\n".encode("gbk") + "下（".encode("utf-8") + b"\n"
+    with pytest.raises(InputError):
+        decode_bytes(Path("x.csv"), data)

@@ -221,7 +221,9 @@ def _is_utf8_chinese(chunk: bytes) -> bool:
         text = chunk.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") >= 2
+    # Ideographs, CJK punctuation （。、） and full-width forms all mark Chinese text.
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
+               or "\uff00" <= ch <= "\uffef") >= 2
 
 
 # GBK characters with a lead byte C4–DF and a trail byte 80–BF are also valid two-byte
