@@ -1,10 +1,18 @@
 """Shared fixtures: paths of the test data, and a real headless Chromium (Debian's)."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI replays the same examples on every run (a red CI always means a change broke
+# something); a developer's run explores new ones and saves what it finds.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = ROOT / "tests" / "data"

@@ -78,6 +78,7 @@ def srt_plain(segs: list[Segment]) -> bool:
 @SETTINGS
 @given(segments().filter(srt_plain))
 @example([Segment(0, 0.0, 1.0, "a --> b\n\n第二段 不是标签 & 😀 车速<60 {不是样式}", speaker="S1")])
+@example([Segment(0, 0.0, 0.001, "执\n：执")])   # a colon opening a later line is not a speaker
 def test_srt_round_trip_keeps_times_speakers_and_text(segs):
     check(round_trip(to_srt, ".srt", segs), segs, lambda t: t)
 

@@ -122,10 +122,15 @@ def _parse_srt(path: Path, text: str) -> list[tuple[float, float, str, str, int]
             content = sub.content
             speaker = ""
             line = _line_of(text, text.find(f"{sub.index}\n")) if sub.index is not None else None
-            cleaned = _clean(content)
-            match = _SPEAKER_PREFIX.match(cleaned)
+            # The speaker prefix ('名：') can only open the cue's first line: lines are
+            # joined without spaces, so '执\n：执' must not read as the speaker '执'.
+            first, _, rest = content.partition("\n")
+            match = _SPEAKER_PREFIX.match(_clean(first))
             if match and len(match.group(1)) <= 8:
-                speaker, cleaned = match.group(1), match.group(2)
+                speaker = match.group(1)
+                cleaned = _clean(match.group(2) + ("\n" + rest if rest else ""))
+            else:
+                cleaned = _clean(content)
             cues.append((sub.start.total_seconds(), sub.end.total_seconds(), cleaned, speaker, line or 0))
     except srt.SRTParseError as exc:
         line = _line_of(text, exc.expected_start)
