@@ -31,7 +31,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
             # write()/fsync() on a full disk name no file; the user needs to know which.
             raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
@@ -47,7 +47,8 @@ def atomic_write_json(path: str | Path, value: Any) -> None:
     atomic_write_text(path, dump_json(value))
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
+    """Make a rename in `directory` durable (a no-op where directories cannot be opened)."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:
@@ -97,7 +98,7 @@ def swap_directory(new: str | Path, target: str | Path, keep_old: str | Path | N
     if target.exists():
         if _exchange(new, target):
             retire(new)  # `new` now holds the old tree
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
             return
         old = target.with_name(f".{target.name}.old")
         if old.exists():
@@ -107,4 +108,4 @@ def swap_directory(new: str | Path, target: str | Path, keep_old: str | Path | N
         retire(old)
     else:
         os.replace(new, target)
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)

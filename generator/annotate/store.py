@@ -28,7 +28,7 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 from ..errors import ConflictError, InputError, ProblemCollector
-from ..fsutil import atomic_write_json, dump_json
+from ..fsutil import atomic_write_json, dump_json, fsync_dir
 from ..records.transcript import (
     Annotations, Transcript, TranscriptMeta, _transcript_from_json, annotations_from_json,
     load_annotations, load_meta,
@@ -390,24 +390,11 @@ def finish_interrupted_save(folder: Path) -> None:
         for staged, final in json.loads(marker.read_text(encoding="utf-8")):
             if (folder / staged).exists():
                 os.replace(folder / staged, folder / final)
-        _fsync_dir(folder)
+        fsync_dir(folder)
         marker.unlink()
     for leftover in folder.glob(".*.staged"):
         leftover.unlink()
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return   # Windows: directories cannot be opened; renames are durable enough there
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fsync_dir(folder)
 
 
 def _append_log(path: Path, entries: list[dict]) -> None:

@@ -14,10 +14,8 @@ import os
 import pickle
 from pathlib import Path
 
-from ..errors import InputError, ProblemCollector
 from ..records import case as case_module
-from ..records.case import Case, load_case
-from ..yamlio import load_yaml
+from ..records.case import Case, load_case, load_cases
 
 VERSION = 1
 
@@ -41,33 +39,19 @@ def load_cases_cached(directory: Path, cache_dir: Path) -> list[Case]:
             old = stored["cases"]
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError):
         old = {}
-    problems = ProblemCollector()
-    cases: list[Case] = []
-    seen: dict[str, str] = {}
     fresh: dict[str, tuple[int, int, Case]] = {}
-    for path in sorted(directory.glob("*.y*ml")):
-        try:
-            st = os.stat(path)
-        except FileNotFoundError:
-            continue
+
+    def load_or_reuse(path: Path) -> Case:
+        st = os.stat(path)
         hit = old.get(path.name)
         if hit is not None and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
             case = hit[2]
         else:
-            try:
-                case = load_case(path)
-            except InputError as exc:
-                problems.extend(exc)
-                continue
-        if case.id in seen:
-            _data, lines = load_yaml(path)
-            problems.add(path, f"duplicate case id '{case.id}' (also in {seen[case.id]})",
-                         line=lines("id"), field="id", hint="give each case its own id")
-            continue
-        seen[case.id] = str(path)
-        cases.append(case)
+            case = load_case(path)
         fresh[path.name] = (st.st_size, st.st_mtime_ns, case)
-    problems.raise_if_any()
+        return case
+
+    cases = load_cases(directory, load=load_or_reuse)
     if fresh != old:
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
