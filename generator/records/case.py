@@ -67,24 +67,26 @@ class Case:
         return out
 
 
-def _legal_basis(reader: FieldReader) -> tuple[LegalBasis, ...]:
-    raw = reader.data.get("legal_basis")
+def legal_basis_field(reader: FieldReader, name: str = "legal_basis", required: bool = True) -> tuple[LegalBasis, ...]:
+    """A list of citations ({law: 《…》, article: 第…条} or '《…》第…条' strings) in field `name`."""
+    raw = reader.data.get(name)
     if raw in (None, "", []):
-        reader.problem("legal_basis", "required field is missing or empty",
-                       hint="add e.g. legal_basis: [{law: 《中华人民共和国道路运输条例》, article: 第六十三条}]")
+        if required:
+            reader.problem(name, "required field is missing or empty",
+                           hint=f"add e.g. {name}: [{{law: 《中华人民共和国道路运输条例》, article: 第六十三条}}]")
         return ()
     if isinstance(raw, str):
         try:
             return tuple(parse_citation(raw))
         except ValueError as exc:
-            reader.problem("legal_basis", str(exc))
+            reader.problem(name, str(exc))
             return ()
     if not isinstance(raw, list):
-        reader.problem("legal_basis", "expected a list of {law, article}")
+        reader.problem(name, "expected a list of {law, article}")
         return ()
     result: list[LegalBasis] = []
     for index, item in enumerate(raw):
-        where = f"legal_basis[{index}]"
+        where = f"{name}[{index}]"
         if isinstance(item, str):
             try:
                 result.extend(parse_citation(item))
@@ -126,7 +128,7 @@ def case_from_mapping(data: Any, file: str | Path, lines: LineMap | None = None)
         cause=r.text("cause"),
         facts=r.text("facts"),
         investigation=r.text("investigation", required=False),
-        legal_basis=_legal_basis(r),
+        legal_basis=legal_basis_field(r),
         decision=r.text("decision"),
         fine_yuan=fine,
         discretion=r.choice("discretion", DISCRETIONS),

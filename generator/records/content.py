@@ -9,7 +9,7 @@ from typing import Any, Callable, TypeVar
 
 from ..errors import InputError, ProblemCollector
 from ..yamlio import LineMap, load_yaml
-from .case import _legal_basis
+from .case import legal_basis_field
 from .law import LegalBasis
 from .transcript import AUDIENCES
 from .validate import FieldReader
@@ -96,22 +96,11 @@ def _load_list(path: Path, key: str, build: Callable[[FieldReader], T]) -> list[
     return out
 
 
-def _basis_of(reader: FieldReader, name: str, required: bool) -> tuple[LegalBasis, ...]:
-    if not required and not reader.has(name):
-        return ()
-    shim = FieldReader(reader.data, reader.file, reader.lines, reader.problems, reader.prefix)
-    if name != "legal_basis":
-        shim.data = {"legal_basis": reader.data.get(name)}
-        original = shim.path
-        shim.path = lambda field: original(field.replace("legal_basis", name))  # type: ignore[method-assign]
-    return _legal_basis(shim)
-
-
 def _discretion(r: FieldReader) -> DiscretionItem:
     return DiscretionItem(
         id=r.slug("id"), kind=r.choice("kind", DISCRETION_KINDS), category=r.text("category"),
         violation=r.text("violation"), conditions=tuple(r.text_list("conditions", required=True)),
-        legal_basis=_basis_of(r, "legal_basis", required=True), outcome=r.text("outcome"),
+        legal_basis=legal_basis_field(r), outcome=r.text("outcome"),
         note=r.text("note", required=False), line=r.lines(r.path("id")),
     )
 
@@ -131,7 +120,7 @@ def _episode(r: FieldReader) -> Episode:
         date=date or dt.date(1970, 1, 1), topic=r.text("topic"), audience=_audience(r),
         duration=r.integer("duration", required=True, minimum=1) or 0, summary=r.text("summary"),
         media=r.text("media", required=False), poster=r.text("poster", required=False),
-        transcript=r.text("transcript", required=False), laws=_basis_of(r, "laws", required=False),
+        transcript=r.text("transcript", required=False), laws=legal_basis_field(r, "laws", required=False),
         cases=tuple(r.text_list("cases")), line=r.lines(r.path("id")),
     )
 
