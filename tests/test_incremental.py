@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import LeakError
-from generator.site import incremental
+from generator.site import shards
 from generator.site.build import build_site
 from generator.site.serve import make_server
 
@@ -51,7 +51,7 @@ def assert_same_site(a: Path, b: Path) -> None:
 
 @pytest.fixture
 def small_shards(monkeypatch):
-    monkeypatch.setattr(incremental, "SHARD_PAGES", 4)
+    monkeypatch.setattr(shards, "SHARD_PAGES", 4)
 
 
 def edit_case(project: Path, case_id: str, old: str, new: str) -> None:
@@ -74,6 +74,7 @@ def test_changed_case_rebuilds_a_few_pages_and_matches_a_clean_build(tmp_path, s
     assert second.shards_rebuilt < first.shards_rebuilt
     assert second.scanned < first.files // 4
     assert "必须依法取得运输证" in (project / "site" / "cases" / "2024-0001" / "index.html").read_text("utf-8")
+    assert second.mkdocs_skipped            # written from the theme shells of the first build
 
     clean = tmp_path / "clean"
     shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", ".pufa-cache"))
@@ -89,7 +90,8 @@ def test_removed_and_added_cases_match_a_clean_build(tmp_path, small_shards):
     text = (project / "cases_public" / "2024-0002.yaml").read_text(encoding="utf-8")
     (project / "cases_public" / "2024-0009.yaml").write_text(
         text.replace("2024-0002", "2024-0009").replace("0002号", "0009号"), encoding="utf-8")
-    build_site(project, progress=False)
+    again = build_site(project, progress=False)
+    assert not again.mkdocs_skipped         # the set of pages changed: the sitemap with it
     assert not (project / "site" / "cases" / "2023-0004").exists()
     assert (project / "site" / "cases" / "2024-0009" / "index.html").is_file()
 
@@ -172,12 +174,28 @@ def test_search_finds_cases_in_every_shard(tmp_path, small_shards, phone_page):
         server.server_close()
 
 
-def test_theme_chrome_cached_per_folder_is_byte_identical(tmp_path, monkeypatch):
-    """overrides/main.html reuses the nav/config/footer HTML of pages in one folder
-    (mkdocs_hooks.block_key); rendering every block for every page gives the same site."""
+def with_site_url_and_awkward_titles(project: Path) -> None:
+    """A published project (canonical URLs on every page) whose titles hold every
+    character that HTML escaping, tag stripping or URL encoding would change."""
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("# site_url:", "site_url:"), encoding="utf-8")
+    for case_id in ("2024-0001", "2024-0002"):
+        path = project / "cases_public" / f"{case_id}.yaml"
+        text = path.read_text("utf-8")
+        title = next(line for line in text.splitlines() if line.startswith("title:"))
+        path.write_text(text.replace(title, title + " <b>&amp; \"引号\" 'x' %20</b>"), encoding="utf-8")
+
+
+@pytest.mark.parametrize("awkward", [False, True], ids=["mini", "site-url-and-awkward-titles"])
+def test_theme_chrome_cached_per_folder_is_byte_identical(tmp_path, monkeypatch, awkward):
+    """overrides/main.html reuses the nav/config/footer HTML of pages in one folder, and
+    whole page shells once proven (mkdocs_hooks.py); rendering every page in full gives
+    the same site."""
     cached, fresh = tmp_path / "cached", tmp_path / "fresh"
     shutil.copytree(MINI, cached)
-    shutil.copytree(MINI, fresh)
+    if awkward:
+        with_site_url_and_awkward_titles(cached)
+    shutil.copytree(cached, fresh)
     build_site(cached, progress=False)
     monkeypatch.setenv("PUFA_NO_BLOCK_CACHE", "1")
     build_site(fresh, progress=False)
@@ -213,3 +231,44 @@ def test_case_edited_into_an_error_is_reported_although_it_was_cached(tmp_path):
     with pytest.raises(InputError) as caught:
         build_site(project, progress=False)
     assert "2024-0001.yaml:5: date:" in str(caught.value)
+
+
+def test_rebuild_from_shells_with_site_url_and_awkward_titles_matches_a_clean_build(tmp_path, small_shards):
+    project = tmp_path / "inc"
+    shutil.copytree(MINI, project)
+    with_site_url_and_awkward_titles(project)
+    build_site(project, progress=False)
+    path = project / "cases_public" / "2024-0002.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("facts: ", "facts: 经查，", 1), encoding="utf-8")
+    again = build_site(project, progress=False)
+    assert again.mkdocs_skipped             # only the case page changed: written from its shell
+    html = (project / "site" / "cases" / "2024-0002" / "index.html").read_text("utf-8")
+    assert '<link rel="canonical" href="https://example.gov.cn/pufa/cases/2024-0002/">' in html
+    assert "&lt;b&gt;&amp;amp; &#34;引号&#34;" in html and "经查，" in html
+
+    clean = tmp_path / "clean"
+    shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", ".pufa-cache"))
+    build_site(clean, progress=False, incremental=False)
+    assert_same_site(project / "site", clean / "site")
+
+
+def test_shared_input_changed_renders_every_page_again(tmp_path):
+    """Pages are re-rendered only when their inputs changed; a law text is an input of
+    every case page citing it (pagememo.context_digest), so editing it matches a clean build."""
+    project = tmp_path / "inc"
+    shutil.copytree(MINI, project)
+    first = build_site(project, progress=False)
+    law = project / "data" / "laws" / "daolu-yunshu-tiaoli-2023.md"
+    text = law.read_text("utf-8")
+    old = "由县级以上地方人民政府交通运输主管部门责令停止经营，并处罚款"
+    assert old in text
+    law.write_text(text.replace(old, old.replace("并处罚款", "并处以罚款"), 1), encoding="utf-8")
+    again = build_site(project, progress=False)
+    assert again.rendered > 1
+    assert "并处以罚款" in (project / "site" / "cases" / "2023-0004" / "index.html").read_text("utf-8")
+
+    clean = tmp_path / "clean"
+    shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", ".pufa-cache"))
+    build_site(clean, progress=False, incremental=False)
+    assert_same_site(project / "site", clean / "site")

@@ -31,11 +31,13 @@ except ImportError:                     # Windows: stale trees then go by age al
 from ..config import ProjectConfig, load_config
 from ..errors import InputError, LeakError, PufaError
 from ..fsutil import swap_directory
-from .incremental import (BuildState, assemble, build_shards, leak_key, leak_todo, mkdocs_key,
-                          prepare_dirty, sync_docs)
+from .incremental import BuildState, assemble, leak_key, leak_todo, mkdocs_key, prepare_dirty, sync_docs
 from .leakgate import check_site
 from .model import SiteModel, load_model
-from .pages import Asset, Page
+from .pagememo import context_digest
+from .pages import Asset, LazyPage, Page, page_url
+from .replay import replay, save_shells
+from .shards import ShardJob, plan_shards, scratch_dir
 from .transcripts import unreviewed_report
 
 HERE = Path(__file__).parent
@@ -62,6 +64,7 @@ class BuildReport:
     rendered: int = 0           # pages and assets whose output changed (all of them in a clean build)
     shards_rebuilt: int = 0     # search shards re-indexed
     scanned: int = 0            # files the leak gate read (the others were scanned clean before)
+    mkdocs_skipped: bool = False  # the changed pages were written from page shells (replay.py)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -75,7 +78,8 @@ class BuildReport:
                  f"{self.files} files, {self.bytes / 1e6:.1f} MB; largest {self.largest[0]} "
                  f"({self.largest[1] / 1e3:.0f} KB); leak gate: clean",
                  f"changed: {self.rendered} pages/assets, {self.shards_rebuilt} search shard(s) re-indexed, "
-                 f"{self.scanned} files scanned by the leak gate"]
+                 f"{self.scanned} files scanned by the leak gate"
+                 + ("; pages written from their theme shells (mkdocs not needed)" if self.mkdocs_skipped else "")]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -110,35 +114,59 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
     with timer.step("load"):
         model = load_model(config)
     config.cache_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_work(config.cache_dir)
+    _remove_stale_work(config.cache_dir, "build-*")
     # Same filesystem as site/, so the final swap is one rename.
     work = Path(tempfile.mkdtemp(prefix="build-", dir=config.cache_dir))
     lock: int | None = None
+    scratch: Path | None = None
+    scratch_lock: int | None = None
     state_lock: int | None = None
+    search: ShardJob | None = None
     try:
         lock = _hold(work)
+        # Pages for Pagefind go to memory where there is some (/dev/shm); a killed
+        # build's leftovers there are found by their lock like those in the cache.
+        scratch_root = scratch_dir(fallback=work)
+        if scratch_root != work:
+            _remove_stale_work(scratch_root, f"{SCRATCH_PREFIX}*")
+        scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=scratch_root))
+        scratch_lock = _hold(scratch)
         state_lock = _hold_file(config.cache_dir / "state.lock")     # one build at a time uses the state
         state = BuildState.open(config.cache_dir, incremental)
         retired = state.root / "retired-site"        # the site before the last swap
         with timer.step("pages"):
             items = collect(model)
             report.warnings += unreviewed_report(model.transcripts)   # flags hidden until staff decide
-            change = sync_docs(items, state, page_markdown)
+            change = sync_docs(items, state, page_markdown, context_digest(config, model.settings))
             report.pages = len(change.pages)
             report.assets = len(items) - report.pages
             report.rendered = len(change.changed)
             del items                   # the pages' bodies are on disk now
+            # Pagefind indexes the generated pages on the other cores while mkdocs renders.
+            plan = plan_shards([(p.path, p.search) for p in change.pages], state.docs,
+                               {p.path: p.size for p in change.pages}, state.shards, state.pagefind_dir)
+            state.shards = {k: v for k, v in state.shards.items() if k in plan.signatures and int(k) not in plan.todo}
+            search = ShardJob(plan, state.docs_dir, state.pagefind_dir, model.settings.site_name,
+                              pagefind_executable(), scratch).start()
         with timer.step("mkdocs"):
             derived = write_mkdocs_config(config, model, state.root, change.nav)
             key = mkdocs_key(derived, [config.mkdocs_file, HERE / "mkdocs_hooks.py",
                                        *(p for p in OVERRIDES.rglob("*") if p.is_file())])
             dirty = key == state.key and state.site_dir.is_dir()
-            if dirty:
-                prepare_dirty(state, change)
-            run_mkdocs(derived, report, dirty=dirty)
+            site_url = model.settings.site_url or None
+            nav_urls = {page_url(path) for entry in change.nav for path in entry.values()}
+            if dirty and not change.removed and not change.added and \
+                    replay(state, change.changed, nav_urls, key, site_url):
+                report.mkdocs_skipped = True
+            else:
+                if dirty:
+                    prepare_dirty(state, change)
+                shells = run_mkdocs(derived, report, dirty=dirty)
+                save_shells(state.root, key, site_url, shells, merge=dirty)
             state.key = key
-        with timer.step("search"):
-            report.shards_rebuilt = build_shards(state, change.pages, work, pagefind_executable(), progress)
+        with timer.step("search"):          # what is left of it once mkdocs is done
+            state.shards = search.wait(progress)
+            report.shards_rebuilt = len(plan.todo)
         with timer.step("leak gate"):
             hosts = _own_hosts(model)
             verdict_key = leak_key(config.root, hosts)
@@ -162,8 +190,12 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
             raise OSError(exc.errno, exc.strerror, str(work)) from exc
         raise
     finally:
+        if search is not None:
+            search.close()
         shutil.rmtree(work, ignore_errors=True)
-        for fd in (lock, state_lock):
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        for fd in (lock, scratch_lock, state_lock):
             if fd is not None:
                 os.close(fd)
     return report
@@ -176,6 +208,7 @@ def _hold_file(path: Path) -> int:
     return fd
 
 
+SCRATCH_PREFIX = f"pufa-search-{os.getuid() if hasattr(os, 'getuid') else 0}-"
 STALE_AFTER_S = 6 * 3600
 UNLOCKED_AFTER_S = 600
 LOCK_NAME = ".building"
@@ -191,12 +224,12 @@ def _hold(work: Path) -> int:
     return fd
 
 
-def _remove_stale_work(cache: Path) -> None:
+def _remove_stale_work(folder: Path, pattern: str) -> None:
     """Temporary trees of builds that were killed (a finished build removes its own).
     A tree whose lock nobody holds is dead; one without a lock file is either just being
     made or from an older pufa, so only an old one goes."""
     now = time.time()
-    for old in cache.glob("build-*"):
+    for old in folder.glob(pattern):
         try:
             fd = os.open(old / LOCK_NAME, os.O_RDWR)
         except FileNotFoundError:
@@ -221,10 +254,10 @@ def _remove_stale_work(cache: Path) -> None:
             os.close(fd)
 
 
-def collect(model: SiteModel) -> list[Page | Asset]:
+def collect(model: SiteModel) -> list[Page | LazyPage | Asset]:
     """Every page and asset of every section; a path produced twice is a bug we refuse."""
     from .sections import SECTIONS
-    items: list[Page | Asset] = []
+    items: list[Page | LazyPage | Asset] = []
     seen: dict[str, str] = {}
     for section in SECTIONS:
         name = section.__name__.rsplit(".", 1)[-1]
@@ -304,7 +337,8 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_mkdocs(config_file: Path, report: BuildReport, dirty: bool = False) -> None:
+def run_mkdocs(config_file: Path, report: BuildReport, dirty: bool = False) -> dict:
+    """Run mkdocs; returns the page shells it proved (mkdocs_hooks.portable_shells)."""
     from mkdocs import exceptions
     from mkdocs.commands.build import build
     from mkdocs.config import load_config as load_mkdocs_config
@@ -329,6 +363,11 @@ def run_mkdocs(config_file: Path, report: BuildReport, dirty: bool = False) -> N
     # mkdocs warns that a dirty build may get the nav wrong: ours only rebuilds pages when
     # nothing but their own Markdown changed (the nav is part of the state's key).
     report.warnings.extend(m for m in handler.messages if "'dirty' build" not in m)
+    shells: dict = {}
+    for hooks in cfg.hooks.values():
+        if hasattr(hooks, "portable_shells"):
+            shells.update(hooks.portable_shells())
+    return shells
 
 
 def pagefind_executable() -> str:

@@ -25,23 +25,14 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import zlib
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
-from .pages import Asset, Page, page_url
+from .pages import Asset, LazyPage, Page
+from .shards import SHARDS_FILE, output_path, shard_dir_name
 
-STATE_VERSION = 4
-SHARD_PAGES = 2000          # searchable pages per Pagefind shard (rounded up to a power of two)
-SHARD_BYTES = 24_000_000    # HTML per shard at most (Pagefind takes 9-15x that in memory; two run at once)
-MAX_SHARDS = 64
-# Files only the primary bundle needs: merged shards are read through the primary's
-# pagefind.js and WebAssembly (Pagefind loads the wasm once, for the primary index).
-SHARD_ONLY = ("pagefind-entry.json",)
-SHARDS_FILE = "pufa-shards.json"
+STATE_VERSION = 5
 ALWAYS_REWRITTEN = ("404.html", "sitemap.xml", "sitemap.xml.gz")   # mkdocs writes these every build
 
 
@@ -57,6 +48,7 @@ class BuildState:
     shards: dict[str, str] = field(default_factory=dict)  # shard number → inputs digest
     leaks: dict[str, list[int]] = field(default_factory=dict)  # site path → [ino, size, mtime_ns] scanned clean
     leak_key: str = ""                                  # deny list + detector code the leaks were checked with
+    pages: dict[str, list] = field(default_factory=dict)  # docs path → [inputs key, Markdown size] of lazy pages
 
     @property
     def docs_dir(self) -> Path:
@@ -89,18 +81,20 @@ class BuildState:
         # From here on the folders change: until a build succeeds there is no manifest.
         manifest.unlink()
         return cls(root, data.get("key", ""), data.get("docs", {}), data.get("shards", {}), data.get("leaks", {}),
-                   data.get("leak_key", ""))
+                   data.get("leak_key", ""), data.get("pages", {}))
 
     def save(self) -> None:
         from ..fsutil import atomic_write_text
         atomic_write_text(self.root / "manifest.json", json.dumps(
             {"version": STATE_VERSION, "key": self.key, "docs": self.docs, "shards": self.shards,
-             "leaks": self.leaks, "leak_key": self.leak_key}, ensure_ascii=False, separators=(",", ":")))
+             "leaks": self.leaks, "leak_key": self.leak_key, "pages": self.pages},
+            ensure_ascii=False, separators=(",", ":")))
 
 
 class PageRef(NamedTuple):
     path: str
     search: bool
+    size: int                         # bytes of its Markdown
 
 
 @dataclass
@@ -108,11 +102,14 @@ class DocsChange:
     nav: list[dict[str, str]]
     changed: set[str]                 # docs paths written this build
     removed: set[str]                 # docs paths gone since the last build
+    added: set[str]                   # docs paths new since the last build
     pages: list[PageRef]              # every page (not its body: 13,000 bodies need not stay in memory)
 
 
-def sync_docs(items: Iterable[Page | Asset], state: BuildState, markdown) -> DocsChange:
-    """Write each page/asset into state/docs only if its bytes differ from last time."""
+def sync_docs(items: Iterable[Page | LazyPage | Asset], state: BuildState, markdown, context: str = "") -> DocsChange:
+    """Write each page/asset into state/docs only if its bytes differ from last time. A
+    LazyPage whose inputs (with the shared `context`) are those of the last build is
+    not even rendered: its Markdown is the one already there."""
     from markupsafe import escape
     docs = state.docs_dir
     new: dict[str, str] = {}
@@ -120,10 +117,29 @@ def sync_docs(items: Iterable[Page | Asset], state: BuildState, markdown) -> Doc
     changed: set[str] = set()
     pages: list[PageRef] = []
     made: set[Path] = set()
+    keys: dict[str, list] = {}
     for item in items:
+        if isinstance(item, LazyPage):
+            key = digest(f"{context}\0{item.inputs}".encode("utf-8"))
+            known = state.pages.get(item.path)
+            if known is not None and known[0] == key and item.path in state.docs and (docs / item.path).exists():
+                keys[item.path] = known
+                new[item.path] = state.docs[item.path]
+                pages.append(PageRef(item.path, item.search, known[1]))
+                if item.in_nav:
+                    nav.append({str(escape(item.title)): item.path})
+                continue
+            page = item.make()
+            if (page.path, page.title, page.in_nav, page.search) != (item.path, item.title, item.in_nav, item.search):
+                raise ValueError(f"{item.path}: the rendered page does not match its LazyPage")
+            item, size_key = page, key
+        else:
+            size_key = None
         if isinstance(item, Page):
             data = markdown(item).encode("utf-8")
-            pages.append(PageRef(item.path, item.search))
+            pages.append(PageRef(item.path, item.search, len(data)))
+            if size_key is not None:
+                keys[item.path] = [size_key, len(data)]
             if item.in_nav:
                 nav.append({str(escape(item.title)): item.path})
             sig = digest(data)
@@ -154,15 +170,10 @@ def sync_docs(items: Iterable[Page | Asset], state: BuildState, markdown) -> Doc
             (docs / path).unlink()
         except FileNotFoundError:
             pass
+    added = set(new) - set(state.docs)
     state.docs = new
-    return DocsChange(nav, changed, removed, pages)
-
-
-def output_path(docs_path: str) -> str:
-    """Where mkdocs writes a docs file (directory URLs): pages → …/index.html."""
-    if docs_path.endswith(".md"):
-        return page_url(docs_path) + "index.html"
-    return docs_path
+    state.pages = keys
+    return DocsChange(nav, changed, removed, added, pages)
 
 
 def mkdocs_key(derived_config: Path, extra: Iterable[Path]) -> str:
@@ -199,100 +210,6 @@ def prepare_dirty(state: BuildState, change: DocsChange) -> None:
         while folder != site and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
-
-
-# ---------------------------------------------------------------- search shards
-
-def shard_count(searchable: int) -> int:
-    """1 up to SHARD_PAGES pages, then the power of two that keeps shards near that size."""
-    count = 1
-    while count * SHARD_PAGES < searchable and count < MAX_SHARDS:
-        count *= 2
-    return count
-
-
-def shard_of(url: str, count: int) -> int:
-    return zlib.crc32(url.encode("utf-8")) % count if count > 1 else 0
-
-
-def shard_dir_name(shard: int) -> str:
-    """Where a shard lands in the site: shard 0 is Pagefind's usual pagefind/."""
-    return "pagefind" if shard == 0 else f"pagefind/shard-{shard}"
-
-
-def build_shards(state: BuildState, pages: list[PageRef], work: Path, pagefind: str,
-                 progress: bool = False) -> int:
-    """(Re)build the Pagefind bundle of every shard whose pages changed. Returns how many
-    shards were rebuilt."""
-    searchable = sorted(output_path(p.path) for p in pages if p.search)
-    if not searchable:
-        # No page marked for search: Pagefind indexes whole pages then (as it does alone).
-        searchable = sorted(output_path(p.path) for p in pages)
-    sizes = {rel: (state.site_dir / rel).stat() for rel in searchable}
-    count = shard_count(len(searchable))
-    # Pagefind's memory grows with the text it indexes (~7x the HTML): three-hour
-    # transcripts are big pages, so shards are also cut by bytes.
-    total = sum(st.st_size for st in sizes.values())
-    while count < MAX_SHARDS and total > count * SHARD_BYTES:
-        count *= 2
-    while True:
-        members: dict[int, list[str]] = {k: [] for k in range(count)}
-        for rel in searchable:
-            members[shard_of(rel, count)].append(rel)
-        if count == 1 or all(members.values()):
-            break
-        count //= 2             # Pagefind refuses an empty folder: fewer, fuller shards
-    todo: list[tuple[int, str]] = []
-    signatures: dict[str, str] = {}
-    for shard, files in members.items():
-        h = hashlib.blake2b(digest_size=16)
-        h.update(f"{count}".encode())
-        for rel in files:
-            st = sizes[rel]
-            h.update(f"{rel}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-        signatures[str(shard)] = sig = h.hexdigest()
-        if state.shards.get(str(shard)) != sig or not (state.pagefind_dir / str(shard)).is_dir():
-            todo.append((shard, sig))
-    for stale in state.pagefind_dir.glob("*") if state.pagefind_dir.is_dir() else ():
-        if not stale.name.isdigit() or int(stale.name) >= count:
-            shutil.rmtree(stale, ignore_errors=True)
-
-    def one(shard: int) -> None:
-        source = work / f"shard-{shard}"
-        for rel in members[shard]:
-            target = source / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(state.site_dir / rel, target)
-        out = state.pagefind_dir / str(shard)
-        shutil.rmtree(out, ignore_errors=True)
-        run_pagefind(source, out)
-        shutil.rmtree(source, ignore_errors=True)
-        if shard != 0:
-            for path in out.iterdir():
-                if path.is_file() and not path.name.endswith(".pf_meta") and path.name not in SHARD_ONLY:
-                    path.unlink()
-
-    state.shards = {k: v for k, v in state.shards.items() if int(k) < count and k not in dict(todo)}
-    bar = _bar(len(todo), "search shards", progress)
-    # Pagefind is one process per shard; as many at a time as there are cores.
-    with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
-        for (shard, sig), _ in zip(todo, pool.map(one, [s for s, _ in todo])):
-            state.shards[str(shard)] = sig
-            bar.update(1)
-    bar.close()
-    state.pagefind_dir.mkdir(parents=True, exist_ok=True)
-    shards_json = state.pagefind_dir / SHARDS_FILE
-    shards_json.write_text(json.dumps([shard_dir_name(k) + "/" for k in range(1, count)]), encoding="utf-8")
-    return len(todo)
-
-
-def run_pagefind(source: Path, out: Path) -> None:
-    from .build import BuildError, pagefind_executable
-    result = subprocess.run([pagefind_executable(), "--site", str(source), "--output-path", str(out), "--silent",
-                             "--force-language", "zh"],
-                            capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
-    if result.returncode != 0:
-        raise BuildError(f"Pagefind failed ({result.returncode}): {(result.stderr or result.stdout).strip()[:500]}")
 
 
 # ---------------------------------------------------------------- assembly

@@ -5,26 +5,43 @@ Python-Markdown would re-parse every tag of it with HTMLParser, which is most of
 time at 10,000 pages and could only do harm, so the body skips Markdown: the hook hands
 mkdocs no Markdown to render and puts the HTML back as the page content.
 
-At 10,000 pages the theme's templates are the rest of mkdocs' time, and most of that is
-chrome that is the same on every page of a folder (the site nav, the JSON config, the
-script and style tags, the footer). `overrides/main.html` renders those blocks once per
-cache key (`block_key`) and reuses the HTML. Set PUFA_NO_BLOCK_CACHE=1 to render every
-block every time (the tests compare both).
+At 10,000 pages the theme's templates are the rest of mkdocs' time, and nearly all of a
+generated page's HTML is chrome that is the same on every page of a folder (the site
+nav, the JSON config, the script and style tags, the header, the footer). Two levels of
+reuse, both keyed by what the chrome depends on (`block_key`):
+
+* **Page shells.** For each key the full template is rendered once more with marker
+  values in place of the page's own values (title, description, content, canonical and
+  edit URLs): the result, cut at the markers, is the shell of every page with that key.
+  A shell is trusted only after it reproduced two fully rendered pages byte for byte and
+  every marker came out untouched (no filter escaped, stripped, encoded or cut it); from
+  then on the key's pages are the shell filled in (`overrides/main.html` extends
+  `pufa-shell.html` for them), without running Material's templates.
+* **Blocks.** Until then, `overrides/main.html` renders the nav, config, scripts, styles
+  and footer blocks once per key and reuses their HTML.
+
+Set PUFA_NO_BLOCK_CACHE=1 to render every page in full (the tests compare both).
 """
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from mkdocs.structure.toc import get_toc
 
+# mkdocs loads hooks as a module, so a build's caches live here; on_config empties them.
 _BODIES: dict[str, str] = {}
 _BLOCKS: dict[tuple, str] = {}
 _NAV_URLS: set[str] = set()
+_SHELLS: dict[tuple, "_Shell | None"] = {}    # key → shell; None: this key's pages are rendered in full
+_RENDER: dict[str, object] = {}               # the jinja env, the current page's context, the marker-render flag
 
 
 def on_config(config):
     _BODIES.clear()
     _BLOCKS.clear()
+    _SHELLS.clear()
+    _RENDER.clear()
     return config
 
 
@@ -35,9 +52,14 @@ def on_nav(nav, config, files):
 
 
 def on_env(env, config, files):
-    env.globals["pufa_block_key"] = block_key
+    from generator.site.render import bytecode_cache
+    env.bytecode_cache = bytecode_cache()
+    env.globals["pufa_block_key"] = _block_key_unless_marking
     env.globals["pufa_block_get"] = _BLOCKS.get
     env.globals["pufa_block_put"] = _put
+    env.globals["pufa_parent"] = _parent_template
+    env.globals["pufa_fill"] = _fill_shell
+    _RENDER["env"] = env
     return env
 
 
@@ -64,6 +86,145 @@ def on_page_content(html, page, config, files):
     return html if body is None else body
 
 
+def on_page_context(context, page, config, nav):
+    _RENDER["context"] = context
+    return context
+
+
+def on_post_page(output, page, config):
+    """Learn a page shell from pages rendered in full (see the module's docstring)."""
+    key = shell_key(page)
+    if key is None:
+        return output
+    shell = _SHELLS.get(key, _UNSEEN)
+    if shell is None or shell is not _UNSEEN and shell.ready:
+        return output
+    if shell is _UNSEEN:
+        shell = _marked_shell(page)
+        if shell is None or shell.fill(page) != output:
+            _SHELLS[key] = None
+            return output
+        _SHELLS[key] = shell
+        shell.first_url = page.url
+    elif page.url != shell.first_url:
+        # A second page in the same key proves that nothing else of the page (its URL)
+        # shows in the chrome.
+        if shell.fill(page) == output:
+            shell.ready = True
+        else:
+            _SHELLS[key] = None
+    return output
+
+
+# Marker values: private-use characters and characters every escaping filter changes, so a
+# marker that came out escaped, stripped, URL- or JSON-encoded or cut is noticed.
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
+_MARKS = {slot: f"{_MARK_OPEN}{slot}<&\"'>{_MARK_CLOSE}" for slot in ("title", "description", "content",
+                                                                      "canonical_url", "edit_url")}
+# Material prints the page title as an <h1> unless the content has one: the content
+# marker carries one when the page's content does (and the key says which).
+_CONTENT_MARKS = {False: _MARKS["content"], True: _MARKS["content"][:-1] + "<h1>" + _MARK_CLOSE}
+_MARK_TRACES = (_MARK_OPEN, _MARK_CLOSE, "%EE%80%8", "\\ue000", "\\ue001", "&#57344;", "&#57345;")
+
+
+_UNSEEN = object()
+
+
+@dataclass
+class _Shell:
+    parts: list[str]          # the chrome between the page's own values
+    slots: list[str]          # which value goes after each part but the last
+    first_url: str = ""
+    ready: bool = False
+
+    def fill(self, page) -> str:
+        values = _page_values(page)
+        out = [self.parts[0]]
+        for slot, part in zip(self.slots, self.parts[1:]):
+            out.append(values[slot])
+            out.append(part)
+        return "".join(out)
+
+
+def _page_values(page) -> dict[str, str]:
+    return {"title": page.meta.get("title"), "description": page.meta.get("description"),
+            "content": page.content, "canonical_url": page.canonical_url, "edit_url": page.edit_url}
+
+
+def _marked_shell(page) -> _Shell | None:
+    """Render the current page again with markers for its own values; cut at them."""
+    env, context = _RENDER.get("env"), _RENDER.get("context")
+    if env is None or context is None or context.get("page") is not page:
+        return None
+    saved = (page.meta, page.content, page.canonical_url, page.edit_url)
+    marked = {slot: value is not None for slot, value in _page_values(page).items()}
+    meta = dict(page.meta)
+    for slot in ("title", "description"):
+        if marked[slot]:
+            meta[slot] = _MARKS[slot]
+    marks = {**_MARKS, "content": _CONTENT_MARKS[_has_h1(page)]}
+    _RENDER["marking"] = True
+    try:
+        page.meta = meta
+        page.content = marks["content"]
+        page.canonical_url = _MARKS["canonical_url"] if marked["canonical_url"] else None
+        page.edit_url = _MARKS["edit_url"] if marked["edit_url"] else None
+        html = env.get_template(page.meta.get("template", "main.html")).render(context)
+    finally:
+        page.meta, page.content, page.canonical_url, page.edit_url = saved
+        _RENDER["marking"] = False
+    parts, slots, rest = [], [], html
+    while True:
+        at, slot = min(((rest.find(mark), name) for name, mark in marks.items()),
+                       key=lambda found: (found[0] < 0, found[0]))
+        if at < 0:
+            break
+        parts.append(rest[:at])
+        slots.append(slot)
+        rest = rest[at + len(marks[slot]):]
+    parts.append(rest)
+    if any(trace in part for part in parts for trace in _MARK_TRACES):
+        return None                                  # a marker went through a filter
+    if any(not marked[slot] for slot in slots):
+        return None
+    return _Shell(parts, slots)
+
+
+def _parent_template(page) -> str:
+    key = shell_key(page)
+    shell = _SHELLS.get(key) if key is not None else None
+    return "pufa-shell.html" if shell is not None and shell.ready else "base.html"
+
+
+def _fill_shell(page) -> str:
+    from markupsafe import Markup
+    return Markup(_SHELLS[shell_key(page)].fill(page))
+
+
+def shell_key(page) -> tuple | None:
+    """Pages with one key share their whole chrome: the block key and everything else of
+    the page that the theme reads (its meta besides title/description, which values it
+    has at all)."""
+    if _RENDER.get("marking"):
+        return None
+    key = block_key("page", page)
+    if key is None or len(page.toc) or page.is_homepage:
+        return None
+    meta = tuple(sorted((name, repr(value)) for name, value in page.meta.items()
+                        if name not in ("title", "description")))
+    present = tuple(value is not None for value in _page_values(page).values())
+    return key + (meta, present, _has_h1(page))
+
+
+def _has_h1(page) -> bool:
+    return "<h1" in (page.content or "")
+
+
+def _block_key_unless_marking(name: str, page) -> tuple | None:
+    # The marker render must neither read nor fill the block cache with marker values.
+    return None if _RENDER.get("marking") else block_key(name, page)
+
+
 def block_key(name: str, page) -> tuple | None:
     """The things a chrome block's HTML depends on, or None when it must be rendered.
 
@@ -88,3 +249,17 @@ def _put(key: tuple | None, html: str) -> str:
     if key is not None:
         _BLOCKS[key] = html
     return html
+
+
+def portable_shells() -> dict[tuple, tuple[list[str], list[str]]]:
+    """The proven shells of pages that are neither in the nav nor next to a nav page, by
+    a key computed from the page's Markdown alone (replay.portable_key): a later build
+    can write such pages without mkdocs (replay.py)."""
+    out = {}
+    for key, shell in _SHELLS.items():
+        if shell is None or not shell.ready:
+            continue
+        (_name, parent, depth, _hide, nav_url, neighbours), rest = key[:6], key[6:]
+        if nav_url is None and neighbours == (None, None):
+            out[(parent, depth, *rest)] = (list(shell.parts), list(shell.slots))
+    return out

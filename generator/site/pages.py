@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 
 @dataclass
@@ -30,6 +31,23 @@ class Page:
     @property
     def url(self) -> str:
         return page_url(self.path)
+
+
+@dataclass
+class LazyPage:
+    """A page that is only rendered when its inputs changed since the last build.
+
+    `inputs` is a digest of what the page shows besides the build's shared context
+    (laws, lists, settings, templates: anything of those changing renders every page
+    again): e.g. the case and its related cases. `make` renders the Page. `title`,
+    `in_nav` and `search` are the Page's own (known without rendering it)."""
+
+    path: str
+    inputs: str
+    make: Callable[[], Page]
+    title: str
+    in_nav: bool = False
+    search: bool = True
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Site sections. Each module has `pages(model: SiteModel) -> Iterable[Page | Asset]`.
+"""Site sections. Each module has `pages(model: SiteModel) -> Iterable[Page | LazyPage | Asset]`.
 
 To add a section, add one line to SECTIONS; the order here is the order of the nav.
 """

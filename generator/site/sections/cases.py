@@ -14,7 +14,8 @@ from markupsafe import Markup
 
 from ...records.case import DISCRETIONS, HANDLINGS, Case
 from ..model import SiteModel
-from ..pages import Page, root_prefix
+from ..pages import LazyPage, Page, root_prefix
+from ..pagememo import case_digest, inputs_digest
 from ..render import facet_url, render, slugify, truncate_text
 from .discretion import discretion_block
 from .recaps import case_moments_html
@@ -74,7 +75,8 @@ def _listing_path(facet: str, value: str | None, page: int) -> str:
     return url + "index.md"
 
 
-def listing_pages(model: SiteModel) -> Iterator[Page]:
+def listing_pages(model: SiteModel, digests: dict[str, str]) -> Iterator[LazyPage]:
+    """`digests`: case id → case_digest (what a listing shows of a case)."""
     facets = facets_for(model)
     groups: dict[str, dict[str, list[Case]]] = {f.name: defaultdict(list) for f in facets}
     for case in model.cases:                                  # newest first already
@@ -90,11 +92,11 @@ def listing_pages(model: SiteModel) -> Iterator[Page]:
                     "options": [{"value": v, "count": n} for v, n in options]})
     _check_slug_collisions(groups)
     total_all = len(model.cases)
-    yield from _paginate(model.cases, "", None, "全部案例", bar, total_all, in_nav=True)
+    yield from _paginate(model.cases, "", None, "全部案例", bar, total_all, digests, in_nav=True)
     for f in facets:
         for value, cases in sorted(groups[f.name].items()):
             heading = f"{f.label}：{value}" if f.name != "law" else f"引用《{value}》的案例"
-            yield from _paginate(cases, f.name, value, heading, bar, total_all)
+            yield from _paginate(cases, f.name, value, heading, bar, total_all, digests)
 
 
 def _check_slug_collisions(groups: dict[str, dict[str, list[Case]]]) -> None:
@@ -111,18 +113,23 @@ def _check_slug_collisions(groups: dict[str, dict[str, list[Case]]]) -> None:
 
 
 def _paginate(cases: list[Case], facet: str, value: str | None, heading: str, bar: list,
-              total_all: int, in_nav: bool = False) -> Iterator[Page]:
+              total_all: int, digests: dict[str, str], in_nav: bool = False) -> Iterator[LazyPage]:
     pages = max(1, -(-len(cases) // PAGE_SIZE))
     for number in range(1, pages + 1):
         path = _listing_path(facet, value, number)
         chunk = cases[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
-        body = render("case_list.html", root=root_prefix(path), heading=heading, facets=bar, facet=facet,
-                      value=value, cases=chunk, total=len(cases), total_all=total_all, page=number,
-                      pages=pages, window=page_window(number, pages))
         title = heading if number == 1 else f"{heading}（第{number}页）"
-        yield Page(path, title if facet else "案例", body,
-                   description=f"{heading}，共 {len(cases)} 件典型案例（以案释法）。",
-                   in_nav=in_nav and number == 1, search=False, meta={"hide": ["toc"]})
+        title = title if facet else "案例"
+
+        def make(path=path, chunk=chunk, number=number, title=title) -> Page:
+            body = render("case_list.html", root=root_prefix(path), heading=heading, facets=bar, facet=facet,
+                          value=value, cases=chunk, total=len(cases), total_all=total_all, page=number,
+                          pages=pages, window=page_window(number, pages))
+            return Page(path, title, body, description=f"{heading}，共 {len(cases)} 件典型案例（以案释法）。",
+                        in_nav=in_nav and number == 1, search=False, meta={"hide": ["toc"]})
+        inputs = inputs_digest(heading, repr(bar), facet, value, number, pages, len(cases), total_all,
+                               *(digests[case.id] for case in chunk))
+        yield LazyPage(path, inputs, make, title, in_nav=in_nav and number == 1, search=False)
 
 
 class RelatedIndex:
@@ -183,8 +190,13 @@ def case_page(model: SiteModel, case: Case, related: list[Case]) -> Page:
                 meta={"hide": ["toc"]})
 
 
-def pages(model: SiteModel) -> Iterator[Page]:
-    yield from listing_pages(model)
+def pages(model: SiteModel) -> Iterator[Page | LazyPage]:
+    digests = {case.id: case_digest(case) for case in model.cases}
+    yield from listing_pages(model, digests)
     related = RelatedIndex(model)
     for case in model.cases:
-        yield case_page(model, case, related.related(case))
+        neighbours = related.related(case)
+        # A case page shows the case, its related cases' cards and the shared context.
+        inputs = inputs_digest(digests[case.id], *(digests[other.id] for other in neighbours))
+        yield LazyPage(f"cases/{case.id}.md", inputs,
+                       lambda case=case, neighbours=neighbours: case_page(model, case, neighbours), case.title)
