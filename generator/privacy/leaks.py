@@ -124,12 +124,17 @@ def find_leaks(text: str, denylist: Denylist | None) -> list[Finding]:
     """scan_text plus exact matches of the deny list, sorted and non-overlapping.
 
     Invisible separators are ignored; offsets and texts refer to `text` as given."""
-    if _INVISIBLE.search(text):
+    visible = _INVISIBLE.sub("", text)
+    if len(visible) != len(text):
+        # Every Pagefind fragment takes this path: the offset map (a Python loop over each
+        # character) is built only for a text that has a finding.
+        found = find_leaks(visible, denylist)
+        if not found:
+            return found
         kept = [i for i, ch in enumerate(text) if not _INVISIBLE.match(ch)]
-        visible = "".join(text[i] for i in kept)
         kept.append(len(text))
         return [Finding(f.kind, kept[f.start], kept[f.end - 1] + 1, text[kept[f.start]:kept[f.end - 1] + 1])
-                for f in find_leaks(visible, denylist)]
+                for f in found]
     found = scan_text(text)
     if denylist:
         found = resolve_overlaps(found + denylist.find(text))

@@ -21,6 +21,7 @@ import os
 import re
 import zlib
 from dataclasses import dataclass, field
+from itertools import filterfalse
 from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
@@ -164,19 +165,68 @@ def _blank_blocks(html: str) -> str:
 
 _ATTR_VALUE = re.compile(r'="([^"]*)"')             # literal prefix: fast scan
 _READABLE_NAMES = frozenset({"alt", "title", "content", "aria-label", "placeholder", "value", "label"})
+# Where a readable attribute's '="' can be: right after one of the names (aria-label ends
+# in label) or after a space, or within 40 characters after 'data-pagefind-'. Supersets,
+# matched without regard to case (each place is then checked exactly as the rule below
+# says). Both start with a literal, which `re` searches for at C speed ('data-pagefind-'
+# in any case is found from its first '-': only ASCII letters lower() to these).
+_READABLE_VALUE = re.compile(r'="(?:(?<=alt=")|(?<=title=")|(?<=content=")|(?<=label=")|(?<=placeholder=")'
+                             r'|(?<=value=")|(?<=\s="))', re.I)
+_PAGEFIND_KEY = re.compile("-(?<=[Dd][Aa][Tt][Aa]-)[Pp][Aa][Gg][Ee][Ff][Ii][Nn][Dd]-")
 
 
 def _lift_readable_attributes(text: str) -> str:
-    out, last = [], 0
-    for match in _ATTR_VALUE.finditer(text):
-        before = text[max(0, match.start() - 40):match.start()].split()
+    """Every attribute value `="…"` (as _ATTR_VALUE.finditer reads the page) whose key —
+    the last word in the 40 characters before it — is a readable name becomes text.
+
+    A page has hundreds of attribute values and a handful of readable ones, so only the
+    places _READABLE_KEY finds are looked at; `_opens_value` tells whether the finditer
+    would have read a value starting there."""
+    places = {match.start() for match in _READABLE_VALUE.finditer(text)}
+    for match in _PAGEFIND_KEY.finditer(text):
+        key = match.start() - 4
+        at = text.find('="', key + 14, key + 42)
+        while at >= 0:
+            places.add(at)
+            at = text.find('="', at + 1, key + 42)
+    out, last, opened = [], 0, {}
+    for at in sorted(places):
+        if not _opens_value(text, at + 1, opened):
+            continue
+        close = text.find('"', at + 2)
+        if close < 0:
+            break                   # no value here, nor anywhere after
+        before = text[max(0, at - 40):at].split()
         key = before[-1].lower() if before else ""
         if key in _READABLE_NAMES or key.startswith("data-pagefind-"):
-            out.append(text[last:match.start()])
-            out.append('=">' + match.group(1) + '<"')
-            last = match.end()
+            out.append(text[last:at])
+            out.append('=">' + text[at + 2:close] + '<"')
+            last = close + 1
     out.append(text[last:])
     return "".join(out)
+
+
+def _opens_value(text: str, quote: int, opened: dict[int, bool]) -> bool:
+    """Whether the '"' at `quote` (which follows a '=') opens a value when _ATTR_VALUE
+    reads the text from the start, given a closing quote somewhere after it.
+
+    A value `="…"` holds exactly two quotes, so a quote after '=' opens one unless the
+    quote before it opened one (then it closes that value). Quotes before, back to one
+    not after '=', decide it; `opened` remembers them (no quadratic walks on odd input)."""
+    chain = [quote]
+    while True:
+        before = text.rfind('"', 0, chain[-1])
+        if before < 1 or text[before - 1] != "=":
+            opens = False           # no quote before, or one that opens nothing
+            break
+        if before in opened:
+            opens = opened[before]
+            break
+        chain.append(before)
+    for at in reversed(chain):
+        opens = not opens
+        opened[at] = opens
+    return opens
 
 
 _ONE_LINE_TAG = re.compile(r"<[^>\n]*>")
@@ -264,13 +314,23 @@ class _Scanner:
         self.detect = _detector(root)
         self.digests = vendor_digests()
         self.cache: dict[str, list[tuple[str, str]]] = {}
+        self.flagged: set[str] = set()      # the lines whose cache entry is not empty
         self.chrome: dict[str, str] = {}
+        self.prefix = str(site_dir) + os.sep
+
+    def shown(self, path: Path) -> str:
+        """The path as reported: relative to the site, with '/'. A string prefix answers
+        for files under the site without pathlib's part-by-part work (~40 µs a file)."""
+        text = str(path)
+        if text.startswith(self.prefix):
+            return text[len(self.prefix):].replace(os.sep, "/")
+        return path.relative_to(self.site_dir).as_posix() if path.is_relative_to(self.site_dir) else text
 
     def scan(self, path: Path) -> list[LeakFinding]:
         text = read_text(path)
         if text is None:
             return []
-        shown = path.relative_to(self.site_dir).as_posix() if path.is_relative_to(self.site_dir) else str(path)
+        shown = self.shown(path)
         suffix = path.suffix.lower()
         found: list[LeakFinding] = []
         if not _is_vendor(path, shown, self.digests):
@@ -310,28 +370,40 @@ class _Scanner:
         """Scan a page line by line, remembering each line's result: the theme's chrome and
         a case's card recur on thousands of pages and are scanned once. Uncached lines are
         scanned together in one call (context across lines is kept)."""
-        lines = _SPACES.sub(" ", text).split("\n")
-        lines = [line.strip() for line in lines]
+        # Each line stripped, runs of spaces inside it made one. Stripping first leaves
+        # the few runs inside lines to collapse (the same lines: a run never spans '\n',
+        # and a collapsed run is still whitespace), instead of every line's indent.
+        lines = _SPACE_RUNS.sub(" ", "\n".join(map(str.strip, text.split("\n")))).split("\n")
+        # Most lines were seen on earlier pages: set operations find the few new ones.
+        new = set(filterfalse(self.cache.__contains__, set(lines)))
+        new.discard("")
         found: list[LeakFinding] = []
-        todo = [i for i, line in enumerate(lines) if line and line not in self.cache]
+        todo = [(i, line) for i, line in enumerate(lines) if line in new] if new else []
         if todo:
-            joined = "\n".join(lines[i] for i in todo)
+            joined = "\n".join(line for _, line in todo)
             starts, offset = [], 0
-            for i in todo:
+            for _, line in todo:
                 starts.append(offset)
-                offset += len(lines[i]) + 1
-            per_line: dict[int, list[tuple[str, str]]] = {i: [] for i in todo}
+                offset += len(line) + 1
+            per_line: dict[int, list[tuple[str, str]]] = {i: [] for i, _ in todo}
             for finding in self.detect(joined):
                 k = bisect.bisect_right(starts, finding.start) - 1
-                per_line[todo[k]].append((finding.kind, mask(finding.text)))
-            for i in todo:
+                per_line[todo[k][0]].append((finding.kind, mask(finding.text)))
+            for i, line in todo:
                 if len(self.cache) < 500_000:
-                    self.cache[lines[i]] = per_line[i]
+                    self.cache[line] = per_line[i]
+                    if per_line[i]:
+                        self.flagged.add(line)
+                    else:
+                        self.flagged.discard(line)
                 found.extend(LeakFinding(shown, i + 1, kind, sample) for kind, sample in per_line[i])
-        fresh = set(todo)
-        for i, line in enumerate(lines):
-            if line and i not in fresh:
-                found.extend(LeakFinding(shown, i + 1, kind, sample) for kind, sample in self.cache.get(line, ()))
+        # Lines seen before report what they reported then; only those that had findings
+        # (self.flagged, kept in step with the cache) need their line numbers.
+        if not self.flagged.isdisjoint(lines):
+            fresh = {i for i, _ in todo}
+            for i, line in enumerate(lines):
+                if line in self.flagged and i not in fresh:
+                    found.extend(LeakFinding(shown, i + 1, kind, sample) for kind, sample in self.cache[line])
         found.sort(key=lambda f: f.line)
         return found
 
@@ -354,7 +426,9 @@ def _chrome_cuts(html: str) -> tuple[int, int, int] | None:
     return nav_at, content_at, footer_at
 
 
-_SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
+# Runs of spaces (not newlines) that a line's text collapses to one ' ': those of two or
+# more, and a lone tab/ideographic/no-break space (a lone ' ' is already what it becomes).
+_SPACE_RUNS = re.compile(r"[ \t\r\f\v\u3000\xa0]{2,}|[\t\r\f\v\u3000\xa0]")
 _WORKER: _Scanner | None = None
 
 
@@ -369,6 +443,7 @@ def _scan_chunk(paths: list[Path]) -> list[LeakFinding]:
 
 
 PARALLEL_FROM = 400        # files; below this, starting processes costs more than it saves
+CHUNK = 100                # files a worker takes at a time
 
 
 def check_site(site_dir: str | Path, cases_dir: str | Path | None = None, *,
@@ -397,7 +472,7 @@ def check_site(site_dir: str | Path, cases_dir: str | Path | None = None, *,
             report.findings.extend(scanner.scan(path))
         return report
     from concurrent.futures import ProcessPoolExecutor
-    chunks = [files[i:i + 100] for i in range(0, len(files), 100)]
+    chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                              initargs=(site_dir, root, hosts)) as pool:
         for found in pool.map(_scan_chunk, chunks):     # map keeps file order: stable reports
