@@ -42,7 +42,8 @@ def load_shells(root: Path, key: str, site_url: str | None) -> dict:
 def replay(state, changed: set[str], nav_urls: set[str], key: str, site_url: str | None) -> bool:
     """Write every changed page from a shell, or nothing and False when any cannot be."""
     from mkdocs.utils import get_build_date
-    from mkdocs.utils.meta import get_data
+
+    from .mkdocs_hooks import split_generated        # the front matter as mkdocs reads it there
     if not changed:
         return True
     sitemap = state.site_dir / "sitemap.xml"
@@ -60,9 +61,12 @@ def replay(state, changed: set[str], nav_urls: set[str], key: str, site_url: str
         url = page_url(path)
         if not url or any(nav.startswith(url) for nav in nav_urls):
             return False
-        content, meta = get_data((state.docs_dir / path).read_text(encoding="utf-8-sig"))
+        parsed = split_generated((state.docs_dir / path).read_text(encoding="utf-8-sig"))
+        if parsed is None:
+            return False
+        content, meta = parsed
         shell = shells.get(portable_key(url, meta, content, site_url))
-        if shell is None or not meta.get("pufa"):
+        if shell is None:
             return False
         values = {"title": meta.get("title"), "description": meta.get("description"), "content": content,
                   "canonical_url": canonical_url(site_url, url), "edit_url": None}

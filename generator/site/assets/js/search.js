@@ -132,8 +132,15 @@
       }
     }
 
+    var lastKey = null;
+
     function run() {
       var query = input.value.trim();
+      // The same query and filters as the search already running (or shown): typing
+      // starts a search, and Enter right after must not throw it away and start again.
+      var key = JSON.stringify([query, filters()]);
+      if (key === lastKey) return;
+      lastKey = key;
       var mine = ++serial;
       lastQuery = query;
       if (!query) {
@@ -160,6 +167,7 @@
           showMore();
         });
       }).catch(function (err) {
+        if (mine === serial) lastKey = null;      // a failed search may be tried again
         status.textContent = "搜索暂不可用（" + (err && err.message ? err.message : err) + "）";
       });
     }
@@ -185,10 +193,13 @@
     }
 
     form.addEventListener("submit", function (e) {
-      if (mode === "full") { e.preventDefault(); run(); }
+      if (mode === "full") { e.preventDefault(); clearTimeout(timer); run(); }
     });
     input.addEventListener("input", function () {
       clearTimeout(timer);
+      var query = input.value.trim();
+      // Fetch the index chunks for what is typed so far while the debounce waits.
+      if (query) pagefind().then(function (pf) { return pf.preload(query, { filters: filters() }); }).catch(function () {});
       timer = setTimeout(run, 200);
     });
     selects.forEach(function (s) { s.addEventListener("change", run); });
