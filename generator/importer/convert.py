@@ -75,6 +75,7 @@ class ConvertedRow:
     case: Case
     case_no: str
     anonymiser: CaseAnonymiser
+    data: bytes = b""            # the record as written (YAML), filled in by the importer
 
 
 def convert_row(file: str, row: RawRow) -> ConvertedRow:

@@ -113,30 +113,30 @@ _CHUNK = 500
 
 def _convert_chunk(file: str, rows: list) -> list[tuple[bool, object]]:
     """(True, ConvertedRow) or (False, [Problem, …]) per row: problems travel back from a
-    worker as data (an InputError does not survive pickling)."""
+    worker as data (an InputError does not survive pickling). The record's YAML is made
+    here too, on the workers (a second of a 10,000-row import in one process)."""
     out: list[tuple[bool, object]] = []
     for row in rows:
         try:
-            out.append((True, convert_row(file, row)))
+            item = convert_row(file, row)
         except InputError as exc:
             out.append((False, exc.problems))
+            continue
+        item.data = dump_yaml(item.case.to_mapping()).encode("utf-8")
+        out.append((True, item))
     return out
 
 
 def _convert_rows(file: str, rows: list) -> list[tuple[bool, object]]:
-    """Anonymise rows on every core: detection is pure Python and ~1.4 ms a row, so a
-    10,000-row export spends most of its import here. Results keep the rows' order."""
+    """Anonymise rows on every core: detection and the YAML are pure Python, ~1 ms a
+    row, so a 10,000-row export spends most of its import here. Results keep the rows'
+    order."""
     workers = min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(rows) < PARALLEL_ROWS:
         return _convert_chunk(file, rows)
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     chunks = [rows[i:i + _CHUNK] for i in range(0, len(rows), _CHUNK)]
-    try:
-        context = multiprocessing.get_context("fork")      # workers start with everything imported
-    except ValueError:
-        context = None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context()) as pool:
         results = pool.map(_convert_chunk, [file] * len(chunks), chunks)
         return [outcome for chunk in results for outcome in chunk]
 
@@ -184,8 +184,9 @@ def _write_temp(temp: Path, data: bytes) -> None:
         raise
 
 
-def _write_records(into: Path, plans: list[tuple[Path, bytes]]) -> None:
-    """Write many records, each atomically: temp file, fsync, then rename over the record.
+def _write_temps(plans: list[tuple[Path, bytes]]) -> list[tuple[Path, Path]]:
+    """Write each record to a temp file beside it and fsync it; (temp, record) pairs.
+    Nothing is replaced yet; on failure no temp file is left.
 
     The fsyncs run in a thread pool (they release the GIL and the file system commits
     them together): one after another, a 10,000-case import waited on the disk 10,000
@@ -194,17 +195,101 @@ def _write_records(into: Path, plans: list[tuple[Path, bytes]]) -> None:
     try:
         with ThreadPoolExecutor(max_workers=16) as pool:
             list(pool.map(_write_temp, [t for t, _ in temps], [d for _, d in plans]))
+    except BaseException:
+        _remove_temps(temps)
+        raise
+    return temps
+
+
+def _remove_temps(temps: list[tuple[Path, Path]]) -> None:
+    for temp, _ in temps:
+        temp.unlink(missing_ok=True)
+
+
+def _replace_records(into: Path, temps: list[tuple[Path, Path]]) -> None:
+    """Rename every temp file over its record, then make the renames durable."""
+    try:
         for temp, path in temps:
             os.replace(temp, path)
-        temps = []
-        fd = os.open(into, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    except BaseException:
+        _remove_temps(temps)
+        raise
+    fd = os.open(into, os.O_RDONLY)
+    try:
+        os.fsync(fd)
     finally:
-        for temp, _ in temps:
-            temp.unlink(missing_ok=True)
+        os.close(fd)
+
+
+class _Report:
+    """The review report of an import, written before any record changes.
+
+    For a large import a forked child process renders and writes it (~2 s of CPU for
+    10,000 cases) while this process writes the records' temp files (waits on the disk;
+    threads would fight the renderer for the GIL); the records are renamed into place
+    only once `wait()` says the report is there. Elsewhere (no fork, a small import) the
+    report is written at once, as before."""
+
+    def __init__(self, directory: Path, stem: str, cases: list[CaseChanges], sources: list[str],
+                 skipped: list[str]):
+        self.paths = (directory / f"{stem}.html", directory / f"{stem}.csv")
+        self._process = None
+        args = (directory, stem, cases, sources, skipped)
+        context = _fork_context() if len(cases) >= PARALLEL_ROWS else None
+        if context is None:
+            write_report(*args)
+            return
+        self._receive, send = context.Pipe(duplex=False)
+        # Forked: the child has the cases without pickling them.
+        self._process = context.Process(target=_write_report_in_child, args=(send, *args))
+        self._process.start()
+        send.close()
+
+    def wait(self) -> tuple[Path, Path]:
+        """The report's (html, csv) paths once written; the child's error if it failed."""
+        if self._process is not None:
+            process, self._process = self._process, None
+            try:
+                ok, error = self._receive.recv()
+            except EOFError:            # the process died before it could say
+                ok, error = False, None
+            finally:
+                process.join()
+                self._receive.close()
+            if not ok:
+                raise error or OSError(f"the review report was not written (its process ended, exit code "
+                                       f"{process.exitcode})")
+        return self.paths
+
+    def discard(self) -> None:
+        """Remove the report: it describes an import that did not happen."""
+        try:
+            self.wait()
+        except BaseException:
+            pass
+        for path in self.paths:
+            path.unlink(missing_ok=True)
+
+
+def _write_report_in_child(send, *args) -> None:
+    try:
+        write_report(*args)
+        message: tuple[bool, BaseException | None] = (True, None)
+    except BaseException as exc:       # raised again in the parent, as if raised there
+        message = (False, exc)
+    try:
+        send.send(message)
+    except Exception:                  # an error that does not pickle
+        send.send((False, OSError(str(message[1]))))
+    send.close()
+
+
+def _fork_context():
+    import multiprocessing
+    try:
+        return multiprocessing.get_context("fork")     # workers start with everything imported
+    except ValueError:
+        return None
 
 
 def import_cases(files: list[Path], into: Path, sheet: str | None = None, force: bool = False,
@@ -228,7 +313,7 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
     for table, item in converted:
         name = f"{item.case.id}.yaml"
         path = into / name
-        data = dump_yaml(item.case.to_mapping()).encode("utf-8")
+        data = item.data
         status = "written"
         if path.exists():
             current = path.read_bytes()
@@ -272,13 +357,17 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
     while (report_dir / f"{stem}.html").exists() or (report_dir / f"{stem}.csv").exists():
         serial += 1                 # two imports in one second: never overwrite the first report
         stem = f"{stamp}-{serial}"
-    result.report_html, result.report_csv = write_report(report_dir, stem, report_cases, result.files,
-                                                         result.skipped)
+    report = _Report(report_dir, stem, report_cases, result.files, result.skipped)
     try:
-        _write_records(into, plans)
+        temps = _write_temps(plans)
+        try:
+            result.report_html, result.report_csv = report.wait()
+        except BaseException:
+            _remove_temps(temps)
+            raise
+        _replace_records(into, temps)
         atomic_write_json(into / MANIFEST, {"version": 1, "records": dict(sorted(manifest.items()))})
     except BaseException:
-        result.report_html.unlink(missing_ok=True)      # it describes an import that did not happen
-        result.report_csv.unlink(missing_ok=True)
+        report.discard()
         raise
     return result

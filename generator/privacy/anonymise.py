@@ -92,6 +92,11 @@ class CaseAnonymiser:
         # Longest first, so 张三丰 is replaced before a 张三 it contains.
         self._names = sorted(self.pseudonyms.aliases, key=lambda n: (-len(n), n))
 
+    def __getstate__(self) -> dict:
+        # The importer's workers send anonymisers back: the scan cache is not worth the
+        # pickling (a third of each one's size); a later field() scans again.
+        return {**self.__dict__, "_scans": {}}
+
     def _scan(self, text: str) -> list[Finding]:
         # Each field is scanned once: learn() and field() share the result.
         if text not in self._scans:

@@ -523,6 +523,8 @@ _DETECTORS = (_numbers, _vins, _plates, _houses, _role_names, _bare_names)
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     """Keep one finding per stretch of text: the longer, then the stronger kind, wins."""
+    if len(findings) < 2:
+        return list(findings)       # most texts: nothing to rank (one finding is sorted)
     ranked = sorted(findings, key=lambda f: (-(f.end - f.start), _PRIORITY.get(f.kind, 99), f.start))
     taken: list[Finding] = []
     for finding in ranked:

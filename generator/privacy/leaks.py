@@ -79,6 +79,8 @@ class Denylist:
 
 def _forms(kind: str, value: str) -> list[str]:
     value = value.strip()
+    if kind not in ("id_number", "phone", "bank_card", "plate", "vin"):
+        return [value] if value else []         # names, house numbers: as written
     forms = [value]
     if kind in ("id_number", "phone", "bank_card"):
         bare = digits_of(value)

@@ -180,7 +180,8 @@ def _lift_readable_attributes(text: str) -> str:
     the last word in the 40 characters before it — is a readable name becomes text.
 
     A page has hundreds of attribute values and a handful of readable ones, so only the
-    places _READABLE_KEY finds are looked at; `_opens_value` tells whether the finditer
+    places _READABLE_VALUE and _PAGEFIND_KEY find are looked at; `_opens_value` tells
+    whether the finditer
     would have read a value starting there."""
     places = {match.start() for match in _READABLE_VALUE.finditer(text)}
     for match in _PAGEFIND_KEY.finditer(text):
