@@ -28,6 +28,9 @@ REF_RUN = re.compile(rf"(?:\+\s?)?{D._D}(?:{D._SEP}?{D._D}){{6,}}(?:{D._SEP}?[Xx
 REF_ACTOR = re.compile(rf"(?:^|(?<=[,.;:!?，。；：、\s“\"]))(?=({D._HAN}{{2,4}}"
                        r"(?:驾驶|称|承认|表示|陈述|证实|供述|介绍|辩称|声称|坦言|自述)))")
 REF_SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
+REF_BLOCK_TAG = re.compile(r"</?(?:p|div|td|th|tr|li|dt|dd|h[1-6]|br|hr|section|article|table|thead|tbody|ul|ol|dl|"
+                           r"nav|header|footer|label|option|select|button|form|main|aside|figure|figcaption|"
+                           r"blockquote|details|summary|caption|meta|title|link|script|input|img)\b[^>\n]*>", re.I)
 
 
 def ref_normalise(text: str) -> str:
@@ -262,6 +265,29 @@ def test_find_leaks_maps_offsets_through_invisible_characters_as_before(text):
 @example('<i title="a"alt="b" TITLE ="c">')
 def test_readable_attributes_are_lifted_exactly_where_the_plain_loop_lifted_them(text):
     assert G._lift_readable_attributes(text) == ref_lift(text)
+
+
+TAG_NAMES = (re.search(r"\(\?:(.*?)\)", REF_BLOCK_TAG.pattern).group(1).replace("h[1-6]", "h1").split("|")
+             + ["h6", "h7", "a", "span", "pre", "thea", "tables", "lin", "ſcript", "İnput", "lınk", "\u212aey", ""])
+TAGS = mixed(
+    joined(st.sampled_from(["<", "</", "<<", "x"]),
+           st.sampled_from(TAG_NAMES).flatmap(
+               lambda name: st.tuples(*(st.sampled_from([c, c.upper()]) for c in name)).map("".join)),
+           st.sampled_from(["", ">", " class='x'>", "-x>", "中>", "\n>", "1>", "_>"])),
+    text_of("<", ">", "/", "p", "div", "\n"))
+
+
+@EXAMPLES
+@given(TAGS)
+def test_block_tags_are_the_plain_alternation(text):
+    assert G._BLOCK_TAG.sub(" | ", text) == REF_BLOCK_TAG.sub(" | ", text)
+
+
+def test_block_tags_are_the_plain_alternation_for_every_name():
+    for name in TAG_NAMES:
+        for spelled in {name, name.upper(), name.title()}:
+            text = "".join(f"{open_}{spelled}{end}" for open_ in ("<", "</") for end in (">", " a>", "x>", "\n>", "-", "中>"))
+            assert G._BLOCK_TAG.sub(" | ", text) == REF_BLOCK_TAG.sub(" | ", text), text
 
 
 def test_attribute_lifting_on_real_markup():

@@ -231,9 +231,30 @@ def _opens_value(text: str, quote: int, opened: dict[int, bool]) -> bool:
 
 
 _ONE_LINE_TAG = re.compile(r"<[^>\n]*>")
-_BLOCK_TAG = re.compile(r"</?(?:p|div|td|th|tr|li|dt|dd|h[1-6]|br|hr|section|article|table|thead|tbody|ul|ol|dl|"
-                        r"nav|header|footer|label|option|select|button|form|main|aside|figure|figcaption|"
-                        r"blockquote|details|summary|caption|meta|title|link|script|input|img)\b[^>\n]*>", re.I)
+_BLOCK_NAMES = ("p", "div", "td", "th", "tr", "li", "dt", "dd", "br", "hr", "section", "article", "table", "thead",
+                "tbody", "ul", "ol", "dl", "nav", "header", "footer", "label", "option", "select", "button", "form",
+                "main", "aside", "figure", "figcaption", "blockquote", "details", "summary", "caption", "meta",
+                "title", "link", "script", "input", "img")
+
+
+def _prefix_tree(words: Iterable[str]) -> str:
+    """A regex alternation of `words` that shares their prefixes ('t(?:d|h(?:ead)?|…)'):
+    the same words, but `re` tries a handful of branches at each '<' instead of forty
+    (a third of readable_html's time)."""
+    branches: dict[str, list[str]] = {}
+    whole = False
+    for word in words:
+        if word:
+            branches.setdefault(word[0], []).append(word[1:])
+        else:
+            whole = True
+    parts = [re.escape(first) + _prefix_tree(rests) for first, rests in branches.items()]
+    if len(parts) == 1 and not whole:
+        return parts[0]
+    return f"(?:{'|'.join(parts)})" + ("?" if whole else "") if parts else ""
+
+
+_BLOCK_TAG = re.compile(rf"</?(?:h[1-6]|{_prefix_tree(_BLOCK_NAMES)})\b[^>\n]*>", re.I)
 
 
 _VENDOR_PAGEFIND = re.compile(r"^pagefind/(?:pagefind[\w.-]*\.(?:js|css)|wasm\.[\w-]+\.pagefind)$")
