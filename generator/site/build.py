@@ -31,7 +31,8 @@ except ImportError:                     # Windows: stale trees then go by age al
 from ..config import ProjectConfig, load_config
 from ..errors import InputError, LeakError, PufaError
 from ..fsutil import swap_directory
-from .incremental import BuildState, assemble, leak_key, leak_todo, mkdocs_key, prepare_dirty, sync_docs
+from .incremental import (BuildState, assemble, leak_key, leak_todo, mkdocs_key, prepare_dirty, site_files,
+                          sync_docs)
 from .leakgate import check_site
 from .model import SiteModel, load_model
 from .pagememo import context_digest
@@ -164,20 +165,30 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
                 shells = run_mkdocs(derived, report, dirty=dirty)
                 save_shells(state.root, key, site_url, shells, merge=dirty)
             state.key = key
-        with timer.step("search"):          # what is left of it once mkdocs is done
+        hosts = _own_hosts(model)
+        verdict_key = leak_key(config.root, hosts)
+        if verdict_key != state.leak_key:
+            state.leaks, state.leak_key = {}, verdict_key
+        with timer.step("leak gate (pages)"):
+            # mkdocs' output is checked while Pagefind is still indexing (the same files,
+            # hard-linked, become the site).
+            pages_todo, _ = leak_todo(state, state.site_dir, site_files(state))
+            first = check_site(state.site_dir, project_root=config.root, allowed_hosts=hosts, files=pages_todo)
+        with timer.step("search"):          # what is left of it by now
             state.shards = search.wait(progress)
             report.shards_rebuilt = len(plan.todo)
         with timer.step("leak gate"):
-            hosts = _own_hosts(model)
-            verdict_key = leak_key(config.root, hosts)
-            if verdict_key != state.leak_key:
-                state.leaks, state.leak_key = {}, verdict_key
             wanted = assemble(state, work / "site", reuse=retired if incremental else None)
+            refused = {f.file for f in first.findings}
+            checked = {path.relative_to(state.site_dir).as_posix() for path in pages_todo}
             todo, stamps = leak_todo(state, work / "site", wanted)
-            report.scanned = len(todo)
+            todo = [path for path in todo if path.relative_to(work / "site").as_posix() not in checked]
+            report.scanned = len(pages_todo) + len(todo)
             leaks = check_site(work / "site", project_root=config.root, allowed_hosts=hosts, files=todo)
-            dirty_files = {f.file for f in leaks.findings}
-            state.leaks = {rel: stamp for rel, stamp in stamps.items() if rel not in dirty_files}
+            leaks.findings[:0] = first.findings
+            leaks.files += first.files
+            refused |= {f.file for f in leaks.findings}
+            state.leaks = {rel: stamp for rel, stamp in stamps.items() if rel not in refused}
             state.save()            # the state is good even when the gate refuses the site
             if not leaks.ok:
                 raise LeakError("the built site was NOT published (site/ is unchanged):\n" + leaks.summary())

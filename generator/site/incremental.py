@@ -118,28 +118,34 @@ def sync_docs(items: Iterable[Page | LazyPage | Asset], state: BuildState, markd
     pages: list[PageRef] = []
     made: set[Path] = set()
     keys: dict[str, list] = {}
+    items = list(items)
+    lazy_keys = {item.path: digest(f"{context}\0{item.inputs}".encode("utf-8"))
+                 for item in items if isinstance(item, LazyPage)}
+
+    def reusable(item: LazyPage) -> bool:
+        known = state.pages.get(item.path)
+        return known is not None and known[0] == lazy_keys[item.path] and item.path in state.docs \
+            and (docs / item.path).exists()
+
+    rendered = render_pages([item for item in items if isinstance(item, LazyPage) and not reusable(item)], markdown)
     for item in items:
+        data: bytes | None = None
         if isinstance(item, LazyPage):
-            key = digest(f"{context}\0{item.inputs}".encode("utf-8"))
-            known = state.pages.get(item.path)
-            if known is not None and known[0] == key and item.path in state.docs and (docs / item.path).exists():
+            key = lazy_keys[item.path]
+            if item.path not in rendered:
+                known = state.pages[item.path]
                 keys[item.path] = known
                 new[item.path] = state.docs[item.path]
                 pages.append(PageRef(item.path, item.search, known[1]))
                 if item.in_nav:
                     nav.append({str(escape(item.title)): item.path})
                 continue
-            page = item.make()
-            if (page.path, page.title, page.in_nav, page.search) != (item.path, item.title, item.in_nav, item.search):
-                raise ValueError(f"{item.path}: the rendered page does not match its LazyPage")
-            item, size_key = page, key
-        else:
-            size_key = None
-        if isinstance(item, Page):
-            data = markdown(item).encode("utf-8")
+            data = rendered.pop(item.path)
+            keys[item.path] = [key, len(data)]
+        if isinstance(item, (Page, LazyPage)):
+            if data is None:
+                data = markdown(item).encode("utf-8")
             pages.append(PageRef(item.path, item.search, len(data)))
-            if size_key is not None:
-                keys[item.path] = [size_key, len(data)]
             if item.in_nav:
                 nav.append({str(escape(item.title)): item.path})
             sig = digest(data)
@@ -174,6 +180,20 @@ def sync_docs(items: Iterable[Page | LazyPage | Asset], state: BuildState, markd
     state.docs = new
     state.pages = keys
     return DocsChange(nav, changed, removed, added, pages)
+
+
+def render_pages(lazy: list[LazyPage], markdown) -> dict[str, bytes]:
+    """Render LazyPages to Markdown bytes (path → bytes). In one process: forked workers
+    were measured no faster here (each renders the case cards again, and copies the
+    model's memory as it touches it)."""
+    return dict(_render_one(item, markdown) for item in lazy)
+
+
+def _render_one(item: LazyPage, markdown) -> tuple[str, bytes]:
+    page = item.make()
+    if (page.path, page.title, page.in_nav, page.search) != (item.path, item.title, item.in_nav, item.search):
+        raise ValueError(f"{item.path}: the rendered page does not match its LazyPage")
+    return item.path, markdown(page).encode("utf-8")
 
 
 def mkdocs_key(derived_config: Path, extra: Iterable[Path]) -> str:
@@ -226,6 +246,13 @@ def _scan_tree(root: str, prefix: str, out: dict[str, tuple[str, int]]) -> None:
                     stack.append((entry.path, f"{base}{entry.name}/"))
                 else:
                     out[base + entry.name] = (entry.path, entry.inode())
+
+
+def site_files(state: BuildState) -> dict[str, tuple[str, int]]:
+    """mkdocs' output in the state: site path → (file, inode)."""
+    files: dict[str, tuple[str, int]] = {}
+    _scan_tree(str(state.site_dir), "", files)
+    return files
 
 
 def wanted_files(state: BuildState) -> dict[str, tuple[str, int]]:
