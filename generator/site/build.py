@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,14 +172,19 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
             state.leaks, state.leak_key = {}, verdict_key
         with timer.step("leak gate (pages)"):
             # mkdocs' output is checked while Pagefind is still indexing (the same files,
-            # hard-linked, become the site).
-            pages_todo, _ = leak_todo(state, state.site_dir, site_files(state))
-            first = check_site(state.site_dir, project_root=config.root, allowed_hosts=hosts, files=pages_todo)
+            # hard-linked, become the site), and linked into the new tree meanwhile
+            # (disk work beside the gate's reading and scanning).
+            pages = site_files(state)
+            pages_todo, _ = leak_todo(state, state.site_dir, pages)
+            with ThreadPoolExecutor(max_workers=1) as linker:
+                linked = linker.submit(assemble, state, work / "site", retired if incremental else None, pages, False)
+                first = check_site(state.site_dir, project_root=config.root, allowed_hosts=hosts, files=pages_todo)
+                linked.result()
         with timer.step("search"):          # what is left of it by now
             state.shards = search.wait(progress)
             report.shards_rebuilt = len(plan.todo)
         with timer.step("leak gate"):
-            wanted = assemble(state, work / "site", reuse=retired if incremental else None)
+            wanted = assemble(state, work / "site")
             refused = {f.file for f in first.findings}
             checked = {path.relative_to(state.site_dir).as_posix() for path in pages_todo}
             todo, stamps = leak_todo(state, work / "site", wanted)

@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, NamedTuple
@@ -116,7 +117,6 @@ def sync_docs(items: Iterable[Page | LazyPage | Asset], state: BuildState, markd
     nav: list[dict[str, str]] = []
     changed: set[str] = set()
     pages: list[PageRef] = []
-    made: set[Path] = set()
     keys: dict[str, list] = {}
     items = list(items)
     lazy_keys = {item.path: digest(f"{context}\0{item.inputs}".encode("utf-8"))
@@ -127,49 +127,49 @@ def sync_docs(items: Iterable[Page | LazyPage | Asset], state: BuildState, markd
         return known is not None and known[0] == lazy_keys[item.path] and item.path in state.docs \
             and (docs / item.path).exists()
 
-    rendered = render_pages([item for item in items if isinstance(item, LazyPage) and not reusable(item)], markdown)
-    for item in items:
-        data: bytes | None = None
-        if isinstance(item, LazyPage):
-            key = lazy_keys[item.path]
-            if item.path not in rendered:
-                known = state.pages[item.path]
-                keys[item.path] = known
-                new[item.path] = state.docs[item.path]
-                pages.append(PageRef(item.path, item.search, known[1]))
+    # Files are written by a second thread while this one renders: creating 13,000
+    # files is seconds of kernel work on a disk here, and it needs no GIL.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docs-writer")
+    writes: list = []
+    try:
+        for item in items:
+            data: bytes | None = None
+            if isinstance(item, LazyPage):
+                key = lazy_keys[item.path]
+                if reusable(item):
+                    known = state.pages[item.path]
+                    keys[item.path] = known
+                    new[item.path] = state.docs[item.path]
+                    pages.append(PageRef(item.path, item.search, known[1]))
+                    if item.in_nav:
+                        nav.append({str(escape(item.title)): item.path})
+                    continue
+                _, data = _render_one(item, markdown)
+                keys[item.path] = [key, len(data)]
+            if isinstance(item, (Page, LazyPage)):
+                if data is None:
+                    data = markdown(item).encode("utf-8")
+                pages.append(PageRef(item.path, item.search, len(data)))
                 if item.in_nav:
                     nav.append({str(escape(item.title)): item.path})
+                sig = digest(data)
+            elif item.source is not None:
+                # Media can be large: a source file is known by its size and mtime.
+                st = item.source.stat()
+                data, sig = None, f"src:{item.source}:{st.st_size}:{st.st_mtime_ns}"
+            else:
+                data = item.data or b""
+                sig = digest(data)
+            new[item.path] = sig
+            target = docs / item.path
+            if state.docs.get(item.path) == sig and target.exists():
                 continue
-            data = rendered.pop(item.path)
-            keys[item.path] = [key, len(data)]
-        if isinstance(item, (Page, LazyPage)):
-            if data is None:
-                data = markdown(item).encode("utf-8")
-            pages.append(PageRef(item.path, item.search, len(data)))
-            if item.in_nav:
-                nav.append({str(escape(item.title)): item.path})
-            sig = digest(data)
-        elif item.source is not None:
-            # Media can be large: a source file is known by its size and mtime.
-            st = item.source.stat()
-            data, sig = None, f"src:{item.source}:{st.st_size}:{st.st_mtime_ns}"
-        else:
-            data = item.data or b""
-            sig = digest(data)
-        new[item.path] = sig
-        target = docs / item.path
-        if state.docs.get(item.path) == sig and target.exists():
-            continue
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if target.exists():
-            target.unlink()             # never rewrite in place (docs may be hard-linked by mkdocs' copies)
-        if data is None:
-            shutil.copyfile(item.source, target)
-        else:
-            target.write_bytes(data)
-        changed.add(item.path)
+            writes.append(writer.submit(_write_doc, target, data, getattr(item, "source", None)))
+            changed.add(item.path)
+    finally:
+        writer.shutdown(wait=True)
+    for done in writes:
+        done.result()                   # a failed write (a full disk) fails the build here
     removed = set(state.docs) - set(new)
     for path in removed:
         try:
@@ -182,11 +182,16 @@ def sync_docs(items: Iterable[Page | LazyPage | Asset], state: BuildState, markd
     return DocsChange(nav, changed, removed, added, pages)
 
 
-def render_pages(lazy: list[LazyPage], markdown) -> dict[str, bytes]:
-    """Render LazyPages to Markdown bytes (path → bytes). In one process: forked workers
-    were measured no faster here (each renders the case cards again, and copies the
-    model's memory as it touches it)."""
-    return dict(_render_one(item, markdown) for item in lazy)
+def _write_doc(target: Path, data: bytes | None, source: Path | None) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.unlink()                 # never rewrite in place (docs may be hard-linked by mkdocs' copies)
+    except FileNotFoundError:
+        pass
+    if data is None:
+        shutil.copyfile(source, target)
+    else:
+        target.write_bytes(data)
 
 
 def _render_one(item: LazyPage, markdown) -> tuple[str, bytes]:
@@ -268,16 +273,23 @@ def wanted_files(state: BuildState) -> dict[str, tuple[str, int]]:
     return wanted
 
 
-def assemble(state: BuildState, target: Path, reuse: Path | None = None) -> dict[str, tuple[str, int]]:
+def assemble(state: BuildState, target: Path, reuse: Path | None = None,
+             wanted: dict[str, tuple[str, int]] | None = None, prune: bool = True) -> dict[str, tuple[str, int]]:
     """The publishable tree in `target`: hard links to mkdocs' output and the shards'
     bundles. With `reuse` (the tree this build's last swap retired, i.e. the previous
     site), only links whose inode differs are redone: O(changes) links instead of
-    23,000 unlinks and 23,000 links. Returns what `wanted_files` returns."""
-    wanted = wanted_files(state)
+    23,000 unlinks and 23,000 links. Returns what `wanted_files` returns.
+
+    `wanted` (default: everything) and `prune=False` assemble a part first (mkdocs'
+    output, while Pagefind still runs); a second call without them completes the tree
+    that is already in `target`."""
+    wanted = wanted_files(state) if wanted is None else wanted
     have: dict[str, tuple[str, int]] = {}
     if reuse is not None and reuse.is_dir():
         os.replace(reuse, target)
+    if target.is_dir():
         _scan_tree(str(target), "", have)
+    if prune:
         emptied: set[str] = set()
         for rel, (path, _ino) in have.items():
             if rel not in wanted:

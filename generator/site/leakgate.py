@@ -21,6 +21,7 @@ import os
 import re
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import filterfalse
 from pathlib import Path
 from typing import Callable, Iterable
@@ -84,14 +85,35 @@ def mask(text: str) -> str:
 
 
 def _detector(project_root: Path | None) -> Callable[[str], list]:
-    """find_leaks with the project's deny list where the privacy module has it."""
+    """find_leaks with the project's deny list where the privacy module has it.
+
+    The deny list of a project that imported 10,000 rows holds ~100,000 values: reading
+    it and building its automaton takes about a second, so one is kept per deny-list
+    file version and process (a build checks twice; forked workers inherit it)."""
     try:
-        from ..privacy.leaks import find_leaks, load_denylist
+        from ..privacy.leaks import denylist_path, find_leaks, load_denylist
     except ImportError:
         from ..privacy.detect import scan_text
         return scan_text
-    denylist = load_denylist(project_root) if project_root is not None else None
-    return lambda text: find_leaks(text, denylist)
+    if project_root is None:
+        return lambda text: find_leaks(text, None)
+    path = denylist_path(Path(project_root))
+    try:
+        st = path.stat()
+        version = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+    except FileNotFoundError:
+        version = (str(path), -1, -1, -1)
+    cached = _DETECTORS.get(version)
+    if cached is None:
+        denylist = load_denylist(project_root)
+        denylist.find("预热")                     # builds the automaton now, before any fork
+        cached = _DETECTORS[version] = lambda text: find_leaks(text, denylist)
+        while len(_DETECTORS) > 4:
+            _DETECTORS.pop(next(iter(_DETECTORS)))
+    return cached
+
+
+_DETECTORS: dict[tuple, Callable[[str], list]] = {}
 
 
 def read_text(path: Path) -> str | None:
@@ -260,7 +282,8 @@ _BLOCK_TAG = re.compile(rf"</?(?:h[1-6]|{_prefix_tree(_BLOCK_NAMES)})\b[^>\n]*>"
 _VENDOR_PAGEFIND = re.compile(r"^pagefind/(?:pagefind[\w.-]*\.(?:js|css)|wasm\.[\w-]+\.pagefind)$")
 
 
-def vendor_digests() -> set[str]:
+@lru_cache(maxsize=1)
+def vendor_digests() -> frozenset[str]:
     """SHA-256 of the files that the theme and pufa itself ship (identical copies in the
     output are code, not content, so they cannot carry a record's personal data)."""
     import hashlib
@@ -271,7 +294,7 @@ def vendor_digests() -> set[str]:
         for path in root.rglob("*"):
             if path.is_file():
                 digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
-    return digests
+    return frozenset(digests)
 
 
 def _is_vendor(path: Path, relative: str, digests: set[str]) -> bool:
@@ -493,9 +516,13 @@ def check_site(site_dir: str | Path, cases_dir: str | Path | None = None, *,
         for path in files:
             report.findings.extend(scanner.scan(path))
         return report
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+    # Forked workers inherit the deny list's automaton and the vendor digests built here.
+    _detector(root), vendor_digests()
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, mp_context=context,
                              initargs=(site_dir, root, hosts)) as pool:
         for found in pool.map(_scan_chunk, chunks):     # map keeps file order: stable reports
             report.findings.extend(found)

@@ -39,6 +39,7 @@ _RENDER: dict[str, object] = {}               # the jinja env, the current page'
 
 
 def on_config(config):
+    _finish_writes(raise_errors=False)      # a build that failed before on_post_build
     _BODIES.clear()
     _META.clear()
     _BLOCKS.clear()
@@ -136,18 +137,60 @@ def on_page_context(context, page, config, nav):
 
 
 def on_post_page(output, page, config):
+    _learn_shell(output, page)
+    if page.meta.get("pufa") and output.strip():
+        # Written by a second thread while mkdocs renders the next page (creating 13,000
+        # folders and files is seconds of kernel work on a disk here). An empty output
+        # is mkdocs' own "write nothing"; on_post_build waits for the writes.
+        writer = _RENDER.get("writer")
+        if writer is None:
+            from concurrent.futures import ThreadPoolExecutor
+            writer = _RENDER["writer"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-writer")
+            _RENDER["writes"] = []
+        data = output.encode("utf-8", errors="xmlcharrefreplace")
+        _RENDER["writes"].append(writer.submit(_write_page, page.file.abs_dest_path, data))
+        return ""
+    return output
+
+
+def _write_page(path: str, data: bytes) -> None:
+    """As mkdocs.utils.write_file."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+def on_post_build(config):
+    _finish_writes()
+
+
+def on_build_error(error):
+    _finish_writes(raise_errors=False)
+
+
+def _finish_writes(raise_errors: bool = True) -> None:
+    writer, writes = _RENDER.pop("writer", None), _RENDER.pop("writes", [])
+    if writer is None:
+        return
+    writer.shutdown(wait=True)
+    for done in writes:
+        if raise_errors:
+            done.result()           # a failed write (a full disk) fails the build
+
+
+def _learn_shell(output, page) -> None:
     """Learn a page shell from pages rendered in full (see the module's docstring)."""
     key = shell_key(page)
     if key is None:
-        return output
+        return
     shell = _SHELLS.get(key, _UNSEEN)
     if shell is None or shell is not _UNSEEN and shell.ready:
-        return output
+        return
     if shell is _UNSEEN:
         shell = _marked_shell(page)
         if shell is None or shell.fill(page) != output:
             _SHELLS[key] = None
-            return output
+            return
         _SHELLS[key] = shell
         shell.first_url = page.url
     elif page.url != shell.first_url:
@@ -157,7 +200,6 @@ def on_post_page(output, page, config):
             shell.ready = True
         else:
             _SHELLS[key] = None
-    return output
 
 
 # Marker values: private-use characters and characters every escaping filter changes, so a
