@@ -37,7 +37,7 @@ from .incremental import (BuildState, assemble, leak_key, leak_todo, mkdocs_key,
 from .leakgate import check_site
 from .model import SiteModel, load_model
 from .pagememo import context_digest
-from .pages import Asset, LazyPage, Page, page_url
+from .pages import Asset, LazyAsset, LazyPage, Page, page_url
 from .replay import replay, save_shells
 from .shards import ShardJob, plan_shards, scratch_dir
 from .transcripts import unreviewed_report
@@ -271,10 +271,10 @@ def _remove_stale_work(folder: Path, pattern: str) -> None:
             os.close(fd)
 
 
-def collect(model: SiteModel) -> list[Page | LazyPage | Asset]:
+def collect(model: SiteModel) -> list[Page | LazyPage | Asset | LazyAsset]:
     """Every page and asset of every section; a path produced twice is a bug we refuse."""
     from .sections import SECTIONS
-    items: list[Page | LazyPage | Asset] = []
+    items: list[Page | LazyPage | Asset | LazyAsset] = []
     seen: dict[str, str] = {}
     for section in SECTIONS:
         name = section.__name__.rsplit(".", 1)[-1]

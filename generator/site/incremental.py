@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
-from .pages import Asset, LazyPage, Page
+from .pages import Asset, LazyAsset, LazyPage, Page
 from .shards import SHARDS_FILE, output_path, shard_dir_name
 
 STATE_VERSION = 5
@@ -107,7 +107,7 @@ class DocsChange:
     pages: list[PageRef]              # every page (not its body: 13,000 bodies need not stay in memory)
 
 
-def sync_docs(items: Iterable[Page | LazyPage | Asset], state: BuildState, markdown, context: str = "") -> DocsChange:
+def sync_docs(items: Iterable[Page | LazyPage | Asset | LazyAsset], state: BuildState, markdown, context: str = "") -> DocsChange:
     """Write each page/asset into state/docs only if its bytes differ from last time. A
     LazyPage whose inputs (with the shared `context`) are those of the last build is
     not even rendered: its Markdown is the one already there."""
@@ -120,9 +120,9 @@ def sync_docs(items: Iterable[Page | LazyPage | Asset], state: BuildState, markd
     keys: dict[str, list] = {}
     items = list(items)
     lazy_keys = {item.path: digest(f"{context}\0{item.inputs}".encode("utf-8"))
-                 for item in items if isinstance(item, LazyPage)}
+                 for item in items if isinstance(item, (LazyPage, LazyAsset))}
 
-    def reusable(item: LazyPage) -> bool:
+    def reusable(item: LazyPage | LazyAsset) -> bool:
         known = state.pages.get(item.path)
         return known is not None and known[0] == lazy_keys[item.path] and item.path in state.docs \
             and (docs / item.path).exists()
@@ -146,7 +146,15 @@ def sync_docs(items: Iterable[Page | LazyPage | Asset], state: BuildState, markd
                     continue
                 _, data = _render_one(item, markdown)
                 keys[item.path] = [key, len(data)]
-            if isinstance(item, (Page, LazyPage)):
+            if isinstance(item, LazyAsset):
+                if reusable(item):
+                    keys[item.path] = state.pages[item.path]
+                    new[item.path] = state.docs[item.path]
+                    continue
+                data = item.make()
+                keys[item.path] = [lazy_keys[item.path], len(data)]
+                sig = digest(data)
+            elif isinstance(item, (Page, LazyPage)):
                 if data is None:
                     data = markdown(item).encode("utf-8")
                 pages.append(PageRef(item.path, item.search, len(data)))

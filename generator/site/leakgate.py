@@ -105,8 +105,7 @@ def _detector(project_root: Path | None) -> Callable[[str], list]:
         version = (str(path), -1, -1, -1)
     cached = _DETECTORS.get(version)
     if cached is None:
-        denylist = load_denylist(project_root)
-        denylist.find("预热")                     # builds the automaton now, before any fork
+        denylist = _compiled_denylist(path, version, lambda: load_denylist(project_root))
         cached = _DETECTORS[version] = lambda text: find_leaks(text, denylist)
         while len(_DETECTORS) > 4:
             _DETECTORS.pop(next(iter(_DETECTORS)))
@@ -114,6 +113,33 @@ def _detector(project_root: Path | None) -> Callable[[str], list]:
 
 
 _DETECTORS: dict[tuple, Callable[[str], list]] = {}
+_COMPILED_SUFFIX = ".compiled.pickle"
+
+
+def _compiled_denylist(path: Path, version: tuple, load: Callable):
+    """The deny list with its automaton built, kept beside it (in the private folder,
+    never published) for the next build: unpickling is ~5x faster than reading the list
+    and building the automaton again (~0.5 s at 100,000 values). Any doubt: rebuild."""
+    import pickle
+
+    import ahocorasick
+    cache = path.with_name(path.name + _COMPILED_SUFFIX)
+    stamp = (version, getattr(ahocorasick, "__version__", ""), 1)
+    try:
+        saved_stamp, denylist = pickle.loads(cache.read_bytes())
+        if saved_stamp == stamp:
+            return denylist
+    except Exception:       # noqa: BLE001 - a missing, stale or broken cache is rebuilt
+        pass
+    denylist = load()
+    denylist.find("预热")                         # builds the automaton now, before any fork
+    if version[1] >= 0 and denylist.entries:
+        try:
+            from ..fsutil import atomic_write_bytes
+            atomic_write_bytes(cache, pickle.dumps((stamp, denylist), protocol=5))
+        except (OSError, pickle.PicklingError, TypeError):
+            pass                # a read-only project: compiled again next time
+    return denylist
 
 
 def read_text(path: Path) -> str | None:

@@ -51,6 +51,15 @@ class LazyPage:
 
 
 @dataclass
+class LazyAsset:
+    """A generated file (e.g. a CSV) only made when its inputs changed (see LazyPage)."""
+
+    path: str
+    inputs: str
+    make: Callable[[], bytes]
+
+
+@dataclass
 class Asset:
     """A file copied into the site at `path` (docs-relative): from `source` or `data`."""
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import jinja2
-import pandas as pd
 
 from ..records.case import DISCRETIONS, HANDLINGS, Case
 
@@ -67,8 +66,9 @@ class CaseStats:
         raise KeyError(key)
 
 
-def case_frame(cases: Iterable[Case]) -> pd.DataFrame:
+def case_frame(cases: Iterable[Case]) -> "pd.DataFrame":
     """One row per case, only the public fields the statistics need."""
+    import pandas as pd         # here: a rebuild whose figures did not change never needs it
     rows = [{
         "id": c.id, "category": c.category, "year": c.date.year, "date": c.date.isoformat(),
         "discretion": c.discretion, "handling": c.handling,
@@ -78,7 +78,7 @@ def case_frame(cases: Iterable[Case]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _count_rows(series: pd.Series, order: Sequence | None = None) -> tuple[Row, ...]:
+def _count_rows(series: "pd.Series", order: Sequence | None = None) -> tuple[Row, ...]:
     counts = series.value_counts()
     if order is None:
         # Largest first; ties by label so the order is stable between builds.
