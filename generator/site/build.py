@@ -33,7 +33,7 @@ from ..config import ProjectConfig, load_config
 from ..errors import InputError, LeakError, PufaError
 from ..fsutil import swap_directory
 from .incremental import (BuildState, assemble, leak_key, leak_todo, mkdocs_key, prepare_dirty, site_files,
-                          sync_docs)
+                          sync_docs, wanted_files)
 from .leakgate import check_site
 from .model import SiteModel, load_model
 from .pagememo import context_digest
@@ -177,14 +177,15 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
             pages = site_files(state)
             pages_todo, _ = leak_todo(state, state.site_dir, pages)
             with ThreadPoolExecutor(max_workers=1) as linker:
-                linked = linker.submit(assemble, state, work / "site", retired if incremental else None, pages, False)
+                linked = linker.submit(assemble, state, work / "site", retired if incremental else None, pages, "pagefind/")
                 first = check_site(state.site_dir, project_root=config.root, allowed_hosts=hosts, files=pages_todo)
-                linked.result()
+                tree = linked.result()
         with timer.step("search"):          # what is left of it by now
             state.shards = search.wait(progress)
             report.shards_rebuilt = len(plan.todo)
         with timer.step("leak gate"):
-            wanted = assemble(state, work / "site")
+            wanted = wanted_files(state, pages)
+            assemble(state, work / "site", wanted=wanted, have=tree)
             refused = {f.file for f in first.findings}
             checked = {path.relative_to(state.site_dir).as_posix() for path in pages_todo}
             todo, stamps = leak_todo(state, work / "site", wanted)

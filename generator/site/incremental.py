@@ -268,10 +268,12 @@ def site_files(state: BuildState) -> dict[str, tuple[str, int]]:
     return files
 
 
-def wanted_files(state: BuildState) -> dict[str, tuple[str, int]]:
-    """Site path → (the state file it is a hard link to, its inode)."""
-    wanted: dict[str, tuple[str, int]] = {}
-    _scan_tree(str(state.site_dir), "", wanted)
+def wanted_files(state: BuildState, site: dict[str, tuple[str, int]] | None = None) -> dict[str, tuple[str, int]]:
+    """Site path → (the state file it is a hard link to, its inode). `site`: mkdocs'
+    part, as `site_files` found it (not listed again)."""
+    wanted: dict[str, tuple[str, int]] = dict(site) if site is not None else {}
+    if site is None:
+        _scan_tree(str(state.site_dir), "", wanted)
     if state.pagefind_dir.is_dir():
         for bundle in sorted(state.pagefind_dir.iterdir()):
             if bundle.is_dir() and bundle.name.isdigit():
@@ -282,34 +284,38 @@ def wanted_files(state: BuildState) -> dict[str, tuple[str, int]]:
 
 
 def assemble(state: BuildState, target: Path, reuse: Path | None = None,
-             wanted: dict[str, tuple[str, int]] | None = None, prune: bool = True) -> dict[str, tuple[str, int]]:
+             wanted: dict[str, tuple[str, int]] | None = None, keep: str | None = None,
+             have: dict[str, tuple[str, int]] | None = None) -> dict[str, tuple[str, int]]:
     """The publishable tree in `target`: hard links to mkdocs' output and the shards'
     bundles. With `reuse` (the tree this build's last swap retired, i.e. the previous
     site), only links whose inode differs are redone: O(changes) links instead of
-    23,000 unlinks and 23,000 links. Returns what `wanted_files` returns.
+    23,000 unlinks and 23,000 links. Returns what `target` holds now (site path →
+    (file, inode)).
 
-    `wanted` (default: everything) and `prune=False` assemble a part first (mkdocs'
-    output, while Pagefind still runs); a second call without them completes the tree
-    that is already in `target`."""
+    `wanted` (default: everything) and `keep` (a path prefix left alone, e.g. the
+    search index) assemble a part first (mkdocs' output, while Pagefind still runs); a
+    second call completes the tree that is already in `target`; `have` is what `target` holds, when the caller knows
+    (it is updated to what it holds afterwards)."""
     wanted = wanted_files(state) if wanted is None else wanted
-    have: dict[str, tuple[str, int]] = {}
-    if reuse is not None and reuse.is_dir():
-        os.replace(reuse, target)
-    if target.is_dir():
-        _scan_tree(str(target), "", have)
-    if prune:
-        emptied: set[str] = set()
-        for rel, (path, _ino) in have.items():
-            if rel not in wanted:
-                os.unlink(path)
-                emptied.add(os.path.dirname(path))
-        for folder in sorted(emptied, key=len, reverse=True):      # deepest first
-            while folder != str(target):
-                try:
-                    os.rmdir(folder)
-                except OSError:
-                    break
-                folder = os.path.dirname(folder)
+    if have is None:
+        have = {}
+        if reuse is not None and reuse.is_dir():
+            os.replace(reuse, target)
+        if target.is_dir():
+            _scan_tree(str(target), "", have)
+    emptied: set[str] = set()
+    for rel, (path, _ino) in list(have.items()):
+        if rel not in wanted and not (keep and rel.startswith(keep)):
+            os.unlink(path)
+            emptied.add(os.path.dirname(path))
+            del have[rel]
+    for folder in sorted(emptied, key=len, reverse=True):      # deepest first
+        while folder != str(target):
+            try:
+                os.rmdir(folder)
+            except OSError:
+                break
+            folder = os.path.dirname(folder)
     target.mkdir(parents=True, exist_ok=True)
     made: set[str] = set()
     for rel, (source, ino) in wanted.items():
@@ -325,7 +331,8 @@ def assemble(state: BuildState, target: Path, reuse: Path | None = None,
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
         os.link(source, out)
-    return wanted
+        have[rel] = (out, ino)
+    return have
 
 
 # ---------------------------------------------------------------- leak gate cache
