@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -179,5 +180,28 @@ def os_error_text(exc: OSError) -> str:
     return f"{where}: {reason}" if where else reason
 
 
+# Commands that run once over many records and then end: the process is left at
+# once, without Python freeing a million objects one by one (0.15–0.3 s of a rebuild).
+_BATCH_COMMANDS = {"build", "import-cases", "check"}
+
+
+def entry() -> None:
+    """The `pufa` executable. Batch commands allocate hundreds of thousands of objects
+    that live to the end, so the cyclic garbage collector is told to run less often (it
+    re-walked them all: a third of a one-case rebuild), and the process exits without
+    tearing them down."""
+    import gc
+    argv = sys.argv[1:]
+    batch = bool(argv) and argv[0] in _BATCH_COMMANDS
+    if batch:
+        gc.set_threshold(100_000, 50, 1000)
+    code = main(argv)
+    if batch:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

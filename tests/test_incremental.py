@@ -8,6 +8,7 @@ Shards are made small here (SHARD_PAGES) so that the mini project's index is spl
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -324,3 +325,41 @@ def test_compiled_deny_list_is_rebuilt_when_the_list_changes(tmp_path):
     compiled.write_bytes(b"not a pickle")             # a broken cache is rebuilt, not trusted
     leakgate._DETECTORS.clear()
     assert [f.kind for f in leakgate._detector(project)("见辛壬癸甲乙处")] == ["other"]
+
+
+def test_sync_tree_keeps_same_files_and_replaces_the_rest(tmp_path):
+    """A re-indexed shard reaches the disk as its differences: same bytes keep their
+    inode (the published site shares it), other files are new inodes, never rewritten."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    for root, files in ((old, {"fragment/a.pf_fragment": b"A", "fragment/b.pf_fragment": b"B",
+                               "gone/x.pf_index": b"X", "entry.json": b"{1}"}),
+                        (new, {"fragment/a.pf_fragment": b"A", "fragment/b.pf_fragment": b"b",
+                               "fragment/c.pf_fragment": b"C", "entry.json": b"{2}"})):
+        for rel, data in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(data)
+    inode = lambda rel: (old / rel).stat().st_ino
+    kept, changed = inode("fragment/a.pf_fragment"), inode("fragment/b.pf_fragment")
+    published = tmp_path / "published-b"
+    os.link(old / "fragment/b.pf_fragment", published)       # as the live site holds it
+    assert shards.sync_tree(new, old) == 3
+    assert tree(old) == tree(new)
+    assert inode("fragment/a.pf_fragment") == kept
+    assert inode("fragment/b.pf_fragment") != changed
+    assert not (old / "gone").exists()
+    assert published.read_bytes() == b"B"
+
+
+def test_leak_in_an_edit_is_caught_after_site_was_deleted(tmp_path):
+    """With site/ deleted, a replaced page's old file has no other link: the new file may
+    get its inode number back, which must not pass for the file the gate saw before."""
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    build_site(project, progress=False)
+    shutil.rmtree(project / "site")
+    shutil.rmtree(project / ".pufa-cache" / "state" / "retired-site", ignore_errors=True)
+    edit_case(project, "2024-0001", "网约车车辆必须取得运输证", "网约车车辆必须取得运输证，联系电话13812345678")
+    with pytest.raises(LeakError) as caught:
+        build_site(project, progress=False)
+    assert "cases/2024-0001/index.html" in str(caught.value)
+    assert not (project / "site").exists()

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -167,7 +169,10 @@ def load_cases(directory: str | Path, load: Callable[[Path], Case] = load_case) 
     problems = ProblemCollector()
     cases: list[Case] = []
     seen: dict[str, str] = {}
-    for path in sorted(directory.glob("*.y*ml")):
+    # Names sorted as strings: 10,000 Path comparisons were a visible part of a rebuild.
+    names = sorted(entry.name for entry in os.scandir(directory)
+                   if fnmatch.fnmatchcase(entry.name, "*.y*ml"))
+    for path in (directory / name for name in names):
         try:
             case = load(path)
         except FileNotFoundError:

@@ -21,6 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from markupsafe import escape
 
@@ -39,7 +40,7 @@ from .model import SiteModel, load_model
 from .pagememo import context_digest
 from .pages import Asset, LazyAsset, LazyPage, Page, page_url
 from .replay import replay, save_shells
-from .shards import ShardJob, plan_shards, scratch_dir
+from .shards import SHARDS_FILE, ShardJob, output_path, plan_shards, scratch_dir, shard_dir_name
 from .transcripts import unreviewed_report
 
 HERE = Path(__file__).parent
@@ -174,8 +175,13 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
             # mkdocs' output is checked while Pagefind is still indexing (the same files,
             # hard-linked, become the site), and linked into the new tree meanwhile
             # (disk work beside the gate's reading and scanning).
-            pages = site_files(state)
-            pages_todo, _ = leak_todo(state, state.site_dir, pages)
+            written = None
+            if report.mkdocs_skipped:       # only the replayed pages changed in site/
+                written = [output_path(path) for path in change.changed]
+            pages = site_files(state, written)
+            replayed = set(written or ())
+            wrote = (lambda rel: rel in replayed) if written is not None else (lambda rel: True)
+            pages_todo, _ = leak_todo(state, state.site_dir, pages, wrote)
             with ThreadPoolExecutor(max_workers=1) as linker:
                 linked = linker.submit(assemble, state, work / "site", retired if incremental else None, pages, "pagefind/")
                 first = check_site(state.site_dir, project_root=config.root, allowed_hosts=hosts, files=pages_todo)
@@ -184,11 +190,13 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
             state.shards = search.wait(progress)
             report.shards_rebuilt = len(plan.todo)
         with timer.step("leak gate"):
-            wanted = wanted_files(state, pages)
+            wanted = wanted_files(state, pages, indexed=plan.todo)
             assemble(state, work / "site", wanted=wanted, have=tree)
             refused = {f.file for f in first.findings}
             checked = {path.relative_to(state.site_dir).as_posix() for path in pages_todo}
-            todo, stamps = leak_todo(state, work / "site", wanted)
+            indexed = reindexed(plan.todo)
+            todo, stamps = leak_todo(state, work / "site", wanted,
+                                     lambda rel: indexed(rel) if rel.startswith("pagefind/") else wrote(rel))
             todo = [path for path in todo if path.relative_to(work / "site").as_posix() not in checked]
             report.scanned = len(pages_todo) + len(todo)
             leaks = check_site(work / "site", project_root=config.root, allowed_hosts=hosts, files=todo)
@@ -217,6 +225,18 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
             if fd is not None:
                 os.close(fd)
     return report
+
+
+def reindexed(shards: list[int]) -> Callable[[str], bool]:
+    """Whether a site path is in one of these (re-indexed) shards' bundles, or the shard list."""
+    others = tuple(shard_dir_name(k) + "/" for k in shards if k != 0)
+    primary = 0 in shards
+
+    def written(rel: str) -> bool:
+        if rel.startswith(others) or rel == f"pagefind/{SHARDS_FILE}":
+            return True
+        return primary and rel.startswith("pagefind/") and not rel.startswith("pagefind/shard-")
+    return written
 
 
 def _hold_file(path: Path) -> int:

@@ -3,7 +3,7 @@ and after a one-case edit all but one of them are the same files as last time.
 
 `load_cases_cached` is `records.case.load_cases` with one difference: a file whose size
 and mtime match the last build's is not parsed again; its Case comes from
-`<cache_dir>/cases.pickle`. The pickle also records a digest of the record code, so a
+`<cache_dir>/cases.pickle`, with its `case_digest` (what the page memo keys on). The pickle also records a digest of the record code, so a
 pufa upgrade that changes what a Case holds parses everything again. Problems are found
 and reported exactly as `load_cases` reports them (a file with a problem is never cached).
 """
@@ -16,8 +16,9 @@ from pathlib import Path
 
 from ..records import case as case_module
 from ..records.case import Case, load_case, load_cases
+from .pagememo import case_digest
 
-VERSION = 1
+VERSION = 2
 
 
 def _code_digest() -> str:
@@ -28,10 +29,11 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def load_cases_cached(directory: Path, cache_dir: Path) -> list[Case]:
+def load_cases_cached(directory: Path, cache_dir: Path) -> tuple[list[Case], dict[str, str]]:
+    """The cases, and case id → case_digest."""
     cache_file = cache_dir / "cases.pickle"
     code = _code_digest()
-    old: dict[str, tuple[int, int, Case]] = {}
+    old: dict[str, tuple[int, int, Case, str]] = {}
     try:
         with open(cache_file, "rb") as handle:
             stored = pickle.load(handle)
@@ -39,16 +41,17 @@ def load_cases_cached(directory: Path, cache_dir: Path) -> list[Case]:
             old = stored["cases"]
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError):
         old = {}
-    fresh: dict[str, tuple[int, int, Case]] = {}
+    fresh: dict[str, tuple[int, int, Case, str]] = {}
 
     def load_or_reuse(path: Path) -> Case:
         st = os.stat(path)
         hit = old.get(path.name)
         if hit is not None and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
-            case = hit[2]
+            case, digest = hit[2], hit[3]
         else:
             case = load_case(path)
-        fresh[path.name] = (st.st_size, st.st_mtime_ns, case)
+            digest = case_digest(case)
+        fresh[path.name] = (st.st_size, st.st_mtime_ns, case, digest)
         return case
 
     cases = load_cases(directory, load=load_or_reuse)
@@ -62,4 +65,4 @@ def load_cases_cached(directory: Path, cache_dir: Path) -> list[Case]:
             os.replace(tmp, cache_file)
         except OSError:
             pass            # a cache that cannot be written only costs time
-    return cases
+    return cases, {entry[2].id: entry[3] for entry in fresh.values()}

@@ -23,6 +23,7 @@ from ..yamlio import LineMap, load_yaml
 from .casecache import load_cases_cached
 from .content import check_content
 from .lawbook import Law, LawBook, load_lawbook
+from .pagememo import case_digest
 
 
 @dataclass
@@ -68,6 +69,12 @@ class SiteModel:
     lessons: list[Lesson] = field(default_factory=list)
     transcripts: list[TranscriptFolder] = field(default_factory=list)
     settings: SiteSettings = field(default_factory=lambda: SiteSettings("pufa"))
+    known_digests: dict[str, str] = field(default_factory=dict)   # case id → case_digest, from the case cache
+
+    def case_digest(self, case: Case) -> str:
+        """What the page memo keys a case's cards and page on (pagememo.case_digest)."""
+        known = self.known_digests.get(case.id)
+        return known if known is not None else case_digest(case)
 
     @cached_property
     def cases_by_id(self) -> dict[str, Case]:
@@ -235,8 +242,8 @@ def load_model(config: ProjectConfig) -> SiteModel:
             problems.extend(exc)
             return default
 
-    cases = attempt(lambda: load_cases_cached(config.cases_dir, config.cache_dir), []) \
-        if config.cases_dir.is_dir() else []
+    cases, digests = attempt(lambda: load_cases_cached(config.cases_dir, config.cache_dir), ([], {})) \
+        if config.cases_dir.is_dir() else ([], {})
     laws = attempt(lambda: load_lawbook(config.laws_dir), LawBook())
     discretion = attempt(lambda: load_discretion(config.data_dir / "discretion.yaml"), [])
     episodes = attempt(lambda: load_episodes(config.data_dir / "episodes.yaml"), [])
@@ -244,7 +251,7 @@ def load_model(config: ProjectConfig) -> SiteModel:
     transcripts = load_transcripts(config.transcripts_dir, problems)
     settings = attempt(lambda: _settings(config), SiteSettings(config.site_name))
     cases.sort(key=lambda case: (-case.date.toordinal(), case.id))
-    model = SiteModel(config, cases, laws, discretion, episodes, lessons, transcripts, settings)
+    model = SiteModel(config, cases, laws, discretion, episodes, lessons, transcripts, settings, digests)
     check_references(model, problems)
     check_content(model, problems)        # episodes' media/transcripts, lessons' ids
     problems.raise_if_any()

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from ...records.case import DISCRETIONS, HANDLINGS, Case
 from ..model import SiteModel
 from ..pages import LazyPage, Page, root_prefix
-from ..pagememo import case_digest, inputs_digest
+from ..pagememo import inputs_digest
 from ..render import facet_url, render, slugify, truncate_text
 from .discretion import discretion_block
 from .recaps import case_moments_html
@@ -191,7 +191,7 @@ def case_page(model: SiteModel, case: Case, related: list[Case]) -> Page:
 
 
 def pages(model: SiteModel) -> Iterator[Page | LazyPage]:
-    digests = {case.id: case_digest(case) for case in model.cases}
+    digests = {case.id: model.case_digest(case) for case in model.cases}
     yield from listing_pages(model, digests)
     related = RelatedIndex(model)
     for case in model.cases:

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Iterator
 
 from ..model import SiteModel
-from ..pagememo import case_digest, inputs_digest
+from ..pagememo import inputs_digest
 from ..pages import LazyPage, Page, root_prefix
 from ..render import render
 from ..content import AUDIENCE_LABELS, duration_text
@@ -48,5 +48,5 @@ def pages(model: SiteModel) -> Iterator[LazyPage]:
     # The figures, the category counts and the latest cases' cards; the rest (episodes,
     # livestreams, lists, settings) is in the build's shared context.
     inputs = inputs_digest(stats_inputs(model), categories, len(model.cases),
-                           *(case_digest(case) for case in model.cases[:LATEST]))
+                           *(model.case_digest(case) for case in model.cases[:LATEST]))
     yield LazyPage(path, inputs, make, TITLE, in_nav=True, search=False)
