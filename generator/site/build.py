@@ -161,6 +161,7 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
             if dirty and not change.removed and not change.added and \
                     replay(state, change.changed, nav_urls, key, site_url):
                 report.mkdocs_skipped = True
+                search.wait_written()       # nothing else ran beside it; see ShardJob.wait_written
             else:
                 if dirty:
                     prepare_dirty(state, change)

@@ -3,8 +3,9 @@ and after a one-case edit all but one of them are the same files as last time.
 
 `load_cases_cached` is `records.case.load_cases` with one difference: a file whose size
 and mtime match the last build's is not parsed again; its Case comes from
-`<cache_dir>/cases.pickle`, with its `case_digest` (what the page memo keys on). The pickle also records a digest of the record code, so a
-pufa upgrade that changes what a Case holds parses everything again. Problems are found
+`<cache_dir>/cases.pickle` (and the journal beside it), with its `case_digest` (what the
+page memo keys on). The cache also records a digest of the record code, so a pufa
+upgrade that changes what a Case holds parses everything again. Problems are found
 and reported exactly as `load_cases` reports them (a file with a problem is never cached).
 """
 from __future__ import annotations
@@ -29,40 +30,72 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
+JOURNAL_LIMIT = 256        # changed files kept beside the full cache before it is rewritten
+
+Entry = tuple  # (size, mtime_ns, Case, case_digest)
+
+
 def load_cases_cached(directory: Path, cache_dir: Path) -> tuple[list[Case], dict[str, str]]:
-    """The cases, and case id → case_digest."""
+    """The cases, and case id → case_digest.
+
+    The cache is a full pickle plus a small journal of the files changed since it was
+    written: after a one-case edit only the journal is rewritten (writing 10,000 cases
+    again took 0.1 s of a one-case rebuild)."""
     cache_file = cache_dir / "cases.pickle"
-    code = _code_digest()
-    old: dict[str, tuple[int, int, Case, str]] = {}
-    try:
-        with open(cache_file, "rb") as handle:
-            stored = pickle.load(handle)
-        if stored.get("code") == code and stored.get("directory") == str(directory.resolve()):
-            old = stored["cases"]
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError):
-        old = {}
-    fresh: dict[str, tuple[int, int, Case, str]] = {}
+    journal_file = cache_dir / "cases.journal.pickle"
+    key = {"code": _code_digest(), "directory": str(directory.resolve())}
+    base, base_stamp = _read(cache_file, key)
+    old = dict(base)
+    journal, journal_stamp = _read(journal_file, key)
+    if journal and journal.get("base") == base_stamp:
+        old.update(journal["changed"])
+        for name in journal["removed"]:
+            old.pop(name, None)
+    fresh: dict[str, Entry] = {}
 
     def load_or_reuse(path: Path) -> Case:
         st = os.stat(path)
         hit = old.get(path.name)
         if hit is not None and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
-            case, digest = hit[2], hit[3]
-        else:
-            case = load_case(path)
-            digest = case_digest(case)
-        fresh[path.name] = (st.st_size, st.st_mtime_ns, case, digest)
+            fresh[path.name] = hit
+            return hit[2]
+        case = load_case(path)
+        fresh[path.name] = (st.st_size, st.st_mtime_ns, case, case_digest(case))
         return case
 
     cases = load_cases(directory, load=load_or_reuse)
-    if fresh != old:
+    changed = {name: entry for name, entry in fresh.items() if base.get(name) is not entry}
+    removed = [name for name in base if name not in fresh]
+    if changed or removed or journal_stamp is not None:
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as handle:
-                pickle.dump({"code": code, "directory": str(directory.resolve()), "cases": fresh}, handle,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache_file)
+            if not base or len(changed) + len(removed) > JOURNAL_LIMIT:
+                _write(cache_file, {**key, "cases": fresh})
+                journal_file.unlink(missing_ok=True)
+            elif any(old.get(name) is not entry for name, entry in fresh.items()) or len(old) != len(fresh):
+                _write(journal_file, {**key, "base": base_stamp, "changed": changed, "removed": removed})
         except OSError:
             pass            # a cache that cannot be written only costs time
     return cases, {entry[2].id: entry[3] for entry in fresh.values()}
+
+
+def _read(path: Path, key: dict) -> tuple[dict, tuple | None]:
+    """What a cache file holds for this directory and record code ({} when it is
+    missing, unreadable or for another), and its stamp (inode, size, mtime)."""
+    try:
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            stored = pickle.load(handle)
+        if all(stored.get(k) == v for k, v in key.items()):
+            return (stored["cases"] if "cases" in stored else stored), (st.st_ino, st.st_size, st.st_mtime_ns)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, KeyError, TypeError,
+            ValueError):
+        pass
+    return {}, None
+
+
+def _write(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)

@@ -20,11 +20,9 @@ _PACKAGE = Path(__file__).resolve().parent.parent        # generator/
 
 
 def inputs_digest(*parts: object) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(repr(part).encode("utf-8"))
-        h.update(b"\0")
-    return h.hexdigest()
+    # One string, one update: 13,000 pages × a dozen parts is on every rebuild's path.
+    text = "\0".join(part if type(part) is str else repr(part) for part in parts)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def case_digest(case) -> str:

@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -130,6 +131,7 @@ class ShardJob:
     scratch: Path
     futures: list[tuple[int, Future]] = field(default_factory=list)
     pool: ThreadPoolExecutor | None = None
+    written: dict[int, threading.Event] = field(default_factory=dict)   # shard → its pages are written
 
     def start(self, workers: int | None = None) -> "ShardJob":
         self.pagefind_dir.mkdir(parents=True, exist_ok=True)
@@ -139,8 +141,18 @@ class ShardJob:
         if self.plan.todo:
             workers = workers or max(1, min(len(self.plan.todo), os.cpu_count() or 1))
             self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pagefind")
+            self.written = {shard: threading.Event() for shard in self.plan.todo}
             self.futures = [(shard, self.pool.submit(self._index, shard)) for shard in self.plan.todo]
         return self
+
+    def wait_written(self) -> None:
+        """Wait until the pages for Pagefind are written (Python work, which holds the
+        GIL): a caller with little to do meanwhile lets it finish alone, and Pagefind then
+        runs on one core while the caller's own work runs on the other."""
+        for shard, future in self.futures:
+            while not self.written[shard].wait(0.05):
+                if future.done():
+                    break
 
     def wait(self, progress: bool = False) -> dict[str, str]:
         """Wait for every shard; returns the signatures of the shards now built. Raises
@@ -168,11 +180,14 @@ class ShardJob:
     def _index(self, shard: int) -> None:
         source = Path(tempfile.mkdtemp(prefix=f"shard-{shard}-", dir=self.scratch))
         try:
-            for path in self.plan.members[shard]:
-                target = source / output_path(path)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                markdown = (self.docs_dir / path).read_text(encoding="utf-8")
-                target.write_text(search_page(markdown, self.site_name), encoding="utf-8")
+            try:
+                for path in self.plan.members[shard]:
+                    target = source / output_path(path)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    markdown = (self.docs_dir / path).read_text(encoding="utf-8")
+                    target.write_text(search_page(markdown, self.site_name), encoding="utf-8")
+            finally:
+                self.written[shard].set()
             out = self.pagefind_dir / str(shard)
             if out.is_dir():
                 # Re-indexing: Pagefind writes to memory and only the files that differ

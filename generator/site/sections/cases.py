@@ -92,11 +92,12 @@ def listing_pages(model: SiteModel, digests: dict[str, str]) -> Iterator[LazyPag
                     "options": [{"value": v, "count": n} for v, n in options]})
     _check_slug_collisions(groups)
     total_all = len(model.cases)
-    yield from _paginate(model.cases, "", None, "全部案例", bar, total_all, digests, in_nav=True)
+    bar_key = inputs_digest(bar)           # once, not for each of 3,000 listing pages
+    yield from _paginate(model.cases, "", None, "全部案例", bar, bar_key, total_all, digests, in_nav=True)
     for f in facets:
         for value, cases in sorted(groups[f.name].items()):
             heading = f"{f.label}：{value}" if f.name != "law" else f"引用《{value}》的案例"
-            yield from _paginate(cases, f.name, value, heading, bar, total_all, digests)
+            yield from _paginate(cases, f.name, value, heading, bar, bar_key, total_all, digests)
 
 
 def _check_slug_collisions(groups: dict[str, dict[str, list[Case]]]) -> None:
@@ -112,7 +113,7 @@ def _check_slug_collisions(groups: dict[str, dict[str, list[Case]]]) -> None:
             seen[slug] = value
 
 
-def _paginate(cases: list[Case], facet: str, value: str | None, heading: str, bar: list,
+def _paginate(cases: list[Case], facet: str, value: str | None, heading: str, bar: list, bar_key: str,
               total_all: int, digests: dict[str, str], in_nav: bool = False) -> Iterator[LazyPage]:
     pages = max(1, -(-len(cases) // PAGE_SIZE))
     for number in range(1, pages + 1):
@@ -127,7 +128,7 @@ def _paginate(cases: list[Case], facet: str, value: str | None, heading: str, ba
                           pages=pages, window=page_window(number, pages))
             return Page(path, title, body, description=f"{heading}，共 {len(cases)} 件典型案例（以案释法）。",
                         in_nav=in_nav and number == 1, search=False, meta={"hide": ["toc"]})
-        inputs = inputs_digest(heading, repr(bar), facet, value, number, pages, len(cases), total_all,
+        inputs = inputs_digest(heading, bar_key, facet, value, number, pages, len(cases), total_all,
                                *(digests[case.id] for case in chunk))
         yield LazyPage(path, inputs, make, title, in_nav=in_nav and number == 1, search=False)
 
