@@ -197,6 +197,8 @@ def entry() -> None:
         gc.set_threshold(100_000, 50, 1000)
     code = main(argv)
     if batch:
+        import atexit
+        atexit._run_exitfuncs()         # what exit would run (logging, measurements), nothing else
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

@@ -23,7 +23,7 @@ def cases_dir(tmp_path: Path) -> Path:
 
 
 def assert_as_parsed(folder: Path, cache: Path) -> None:
-    cases, digests = load_cases_cached(folder, cache)
+    cases, digests, _parsed = load_cases_cached(folder, cache)
     expected = load_cases(folder)
     assert cases == expected
     assert digests == {case.id: case_digest(case) for case in expected}
@@ -43,10 +43,12 @@ def test_one_edit_rewrites_the_journal_only(cases_dir, tmp_path):
     first = sorted(cases_dir.glob("*.yaml"))[0]
     text = first.read_text(encoding="utf-8")
     first.write_text(text.replace("title: ", "title: 新", 1), encoding="utf-8")
-    assert_as_parsed(cases_dir, cache)
+    assert load_cases_cached(cases_dir, cache)[2] == {load_cases(cases_dir)[0].id}
     assert stamp(cache / "cases.pickle") == base
     assert (cache / "cases.journal.pickle").is_file()
-    assert any(case.title.startswith("新") for case in load_cases_cached(cases_dir, cache)[0])
+    cases, _digests, parsed = load_cases_cached(cases_dir, cache)
+    assert any(case.title.startswith("新") for case in cases)
+    assert parsed == set()                  # the journal has it now
 
     sorted(cases_dir.glob("*.yaml"))[-1].unlink()            # removed: gone from the next load too
     assert_as_parsed(cases_dir, cache)

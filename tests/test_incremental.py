@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -76,6 +78,7 @@ def test_changed_case_rebuilds_a_few_pages_and_matches_a_clean_build(tmp_path, s
     assert second.scanned < first.files // 4
     assert "必须依法取得运输证" in (project / "site" / "cases" / "2024-0001" / "index.html").read_text("utf-8")
     assert second.mkdocs_skipped            # written from the theme shells of the first build
+    assert second.shard_guessed             # its shard was indexed before the pages step ended
 
     clean = tmp_path / "clean"
     shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", ".pufa-cache"))
@@ -363,3 +366,40 @@ def test_leak_in_an_edit_is_caught_after_site_was_deleted(tmp_path):
         build_site(project, progress=False)
     assert "cases/2024-0001/index.html" in str(caught.value)
     assert not (project / "site").exists()
+
+
+def test_a_wrong_guess_of_the_shard_is_dropped(tmp_path, small_shards):
+    """A new title changes the related cases' pages (their cards) in other shards: the
+    shard indexed ahead for the edited case is not the plan, and is not used."""
+    project = tmp_path / "inc"
+    shutil.copytree(MINI, project)
+    build_site(project, progress=False)
+    text = (project / "cases_public" / "2024-0001.yaml").read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title: "))
+    edit_case(project, "2024-0001", title, title + "（二审）")
+    again = build_site(project, progress=False)
+    assert again.shards_rebuilt > 1 and not again.shard_guessed
+
+    clean = tmp_path / "clean"
+    shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", ".pufa-cache"))
+    build_site(clean, progress=False, incremental=False)
+    assert_same_site(project / "site", clean / "site")
+
+
+def test_a_rebuild_does_not_import_pypinyin(tmp_path):
+    """Slugs seen by an earlier build come from its memo (0.17 s of imports saved); a memo
+    from other slug code is ignored."""
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    build_site(project, progress=False)
+    memo = project / ".pufa-cache" / "slugs.json"
+    assert memo.is_file()
+    script = ("import sys; from pathlib import Path; from generator.site.build import build_site; "
+              f"build_site(Path({str(project)!r}), progress=False); print('pypinyin' in sys.modules)")
+    run = lambda: subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                                 cwd=Path(__file__).parent.parent).stdout.strip()
+    assert run() == "False"
+    before = tree(project / "site")
+    memo.write_text('{"key": "other code", "slugs": {"网约车": "wrong"}}', encoding="utf-8")
+    assert run() == "True"
+    assert tree(project / "site") == before

@@ -39,8 +39,10 @@ from .leakgate import check_site
 from .model import SiteModel, load_model
 from .pagememo import context_digest
 from .pages import Asset, LazyAsset, LazyPage, Page, page_url
+from .render import SlugMemo
 from .replay import replay, save_shells
 from .shards import SHARDS_FILE, ShardJob, output_path, plan_shards, scratch_dir, shard_dir_name
+from .speculate import AdoptedShard, Speculation, speculate
 from .transcripts import unreviewed_report
 
 HERE = Path(__file__).parent
@@ -68,6 +70,7 @@ class BuildReport:
     shards_rebuilt: int = 0     # search shards re-indexed
     scanned: int = 0            # files the leak gate read (the others were scanned clean before)
     mkdocs_skipped: bool = False  # the changed pages were written from page shells (replay.py)
+    shard_guessed: bool = False   # the edited case's shard was indexed ahead of the plan (speculate.py)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -82,7 +85,9 @@ class BuildReport:
                  f"({self.largest[1] / 1e3:.0f} KB); leak gate: clean",
                  f"changed: {self.rendered} pages/assets, {self.shards_rebuilt} search shard(s) re-indexed, "
                  f"{self.scanned} files scanned by the leak gate"
-                 + ("; pages written from their theme shells (mkdocs not needed)" if self.mkdocs_skipped else "")]
+                 + ("; pages written from their theme shells (mkdocs not needed)" if self.mkdocs_skipped else "")
+                 + ("; the edited case's search shard was indexed while pages were checked" if self.shard_guessed
+                    else "")]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -112,6 +117,11 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
     clean before go through the leak gate. The result is the same site a clean build
     makes (tests/test_incremental.py)."""
     config = load_config(project)
+    with SlugMemo(config.cache_dir / "slugs.json"):
+        return _build(config, project, progress, incremental)
+
+
+def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bool) -> BuildReport:
     report = BuildReport(config.site_dir)
     timer = _Timer(report, progress)
     with timer.step("load"):
@@ -124,7 +134,8 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
     scratch: Path | None = None
     scratch_lock: int | None = None
     state_lock: int | None = None
-    search: ShardJob | None = None
+    search: ShardJob | AdoptedShard | None = None
+    speculation: Speculation | None = None
     try:
         lock = _hold(work)
         # Pages for Pagefind go to memory where there is some (/dev/shm); a killed
@@ -137,6 +148,9 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
         state_lock = _hold_file(config.cache_dir / "state.lock")     # one build at a time uses the state
         state = BuildState.open(config.cache_dir, incremental)
         retired = state.root / "retired-site"        # the site before the last swap
+        with timer.step("search ahead"):
+            speculation = speculate(model, state, page_markdown, model.settings.site_name, pagefind_executable(),
+                                    scratch)
         with timer.step("pages"):
             items = collect(model)
             report.warnings += unreviewed_report(model.transcripts)   # flags hidden until staff decide
@@ -149,8 +163,16 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
             plan = plan_shards([(p.path, p.search) for p in change.pages], state.docs,
                                {p.path: p.size for p in change.pages}, state.shards, state.pagefind_dir)
             state.shards = {k: v for k, v in state.shards.items() if k in plan.signatures and int(k) not in plan.todo}
-            search = ShardJob(plan, state.docs_dir, state.pagefind_dir, model.settings.site_name,
-                              pagefind_executable(), scratch).start()
+            state.shard_members = {str(k): paths for k, paths in plan.members.items()}
+            if speculation is not None and speculation.matches(plan, state.docs):
+                search, speculation = speculation.adopt(plan, state.pagefind_dir), None
+                report.shard_guessed = True
+            else:
+                if speculation is not None:
+                    speculation.close()
+                    speculation = None
+                search = ShardJob(plan, state.docs_dir, state.pagefind_dir, model.settings.site_name,
+                                  pagefind_executable(), scratch).start()
         with timer.step("mkdocs"):
             derived = write_mkdocs_config(config, model, state.root, change.nav)
             key = mkdocs_key(derived, [config.mkdocs_file, HERE / "mkdocs_hooks.py",
@@ -219,6 +241,8 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
     finally:
         if search is not None:
             search.close()
+        if speculation is not None:
+            speculation.close()
         shutil.rmtree(work, ignore_errors=True)
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

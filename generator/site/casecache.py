@@ -35,8 +35,9 @@ JOURNAL_LIMIT = 256        # changed files kept beside the full cache before it 
 Entry = tuple  # (size, mtime_ns, Case, case_digest)
 
 
-def load_cases_cached(directory: Path, cache_dir: Path) -> tuple[list[Case], dict[str, str]]:
-    """The cases, and case id → case_digest.
+def load_cases_cached(directory: Path, cache_dir: Path) -> tuple[list[Case], dict[str, str], set[str]]:
+    """The cases, case id → case_digest, and the ids of the cases parsed again (their
+    file changed since the last build, or there was no cache).
 
     The cache is a full pickle plus a small journal of the files changed since it was
     written: after a one-case edit only the journal is rewritten (writing 10,000 cases
@@ -52,6 +53,7 @@ def load_cases_cached(directory: Path, cache_dir: Path) -> tuple[list[Case], dic
         for name in journal["removed"]:
             old.pop(name, None)
     fresh: dict[str, Entry] = {}
+    parsed: set[str] = set()
 
     def load_or_reuse(path: Path) -> Case:
         st = os.stat(path)
@@ -61,6 +63,7 @@ def load_cases_cached(directory: Path, cache_dir: Path) -> tuple[list[Case], dic
             return hit[2]
         case = load_case(path)
         fresh[path.name] = (st.st_size, st.st_mtime_ns, case, case_digest(case))
+        parsed.add(case.id)
         return case
 
     cases = load_cases(directory, load=load_or_reuse)
@@ -76,7 +79,7 @@ def load_cases_cached(directory: Path, cache_dir: Path) -> tuple[list[Case], dic
                 _write(journal_file, {**key, "base": base_stamp, "changed": changed, "removed": removed})
         except OSError:
             pass            # a cache that cannot be written only costs time
-    return cases, {entry[2].id: entry[3] for entry in fresh.values()}
+    return cases, {entry[2].id: entry[3] for entry in fresh.values()}, parsed
 
 
 def _read(path: Path, key: dict) -> tuple[dict, tuple | None]:

@@ -55,6 +55,7 @@ class BuildState:
     # that Pagefind needs. None: not known (list the folder).
     site_inventory: dict[str, int] | None = None
     search_inventory: dict[str, dict[str, int]] = field(default_factory=dict)   # shard → path → inode
+    shard_members: dict[str, list[str]] = field(default_factory=dict)   # shard → docs paths (the last plan)
 
     @property
     def docs_dir(self) -> Path:
@@ -88,14 +89,15 @@ class BuildState:
         manifest.unlink()
         return cls(root, data.get("key", ""), data.get("docs", {}), data.get("shards", {}), data.get("leaks", {}),
                    data.get("leak_key", ""), data.get("pages", {}), data.get("site_inventory"),
-                   data.get("search_inventory", {}))
+                   data.get("search_inventory", {}), data.get("shard_members", {}))
 
     def save(self) -> None:
         from ..fsutil import atomic_write_text
         atomic_write_text(self.root / "manifest.json", json.dumps(
             {"version": STATE_VERSION, "key": self.key, "docs": self.docs, "shards": self.shards,
              "leaks": self.leaks, "leak_key": self.leak_key, "pages": self.pages,
-             "site_inventory": self.site_inventory, "search_inventory": self.search_inventory},
+             "site_inventory": self.site_inventory, "search_inventory": self.search_inventory,
+             "shard_members": self.shard_members},
             ensure_ascii=False, separators=(",", ":")))
 
 

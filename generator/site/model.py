@@ -70,6 +70,7 @@ class SiteModel:
     transcripts: list[TranscriptFolder] = field(default_factory=list)
     settings: SiteSettings = field(default_factory=lambda: SiteSettings("pufa"))
     known_digests: dict[str, str] = field(default_factory=dict)   # case id → case_digest, from the case cache
+    reparsed: set[str] = field(default_factory=set)               # ids of the cases whose file changed
 
     def case_digest(self, case: Case) -> str:
         """What the page memo keys a case's cards and page on (pagememo.case_digest)."""
@@ -242,8 +243,8 @@ def load_model(config: ProjectConfig) -> SiteModel:
             problems.extend(exc)
             return default
 
-    cases, digests = attempt(lambda: load_cases_cached(config.cases_dir, config.cache_dir), ([], {})) \
-        if config.cases_dir.is_dir() else ([], {})
+    cases, digests, reparsed = attempt(lambda: load_cases_cached(config.cases_dir, config.cache_dir),
+                                       ([], {}, set())) if config.cases_dir.is_dir() else ([], {}, set())
     laws = attempt(lambda: load_lawbook(config.laws_dir), LawBook())
     discretion = attempt(lambda: load_discretion(config.data_dir / "discretion.yaml"), [])
     episodes = attempt(lambda: load_episodes(config.data_dir / "episodes.yaml"), [])
@@ -251,7 +252,7 @@ def load_model(config: ProjectConfig) -> SiteModel:
     transcripts = load_transcripts(config.transcripts_dir, problems)
     settings = attempt(lambda: _settings(config), SiteSettings(config.site_name))
     cases.sort(key=lambda case: (-case.date.toordinal(), case.id))
-    model = SiteModel(config, cases, laws, discretion, episodes, lessons, transcripts, settings, digests)
+    model = SiteModel(config, cases, laws, discretion, episodes, lessons, transcripts, settings, digests, reparsed)
     check_references(model, problems)
     check_content(model, problems)        # episodes' media/transcripts, lessons' ids
     problems.raise_if_any()

@@ -18,25 +18,83 @@ from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
-from pypinyin import Style, lazy_pinyin
 
 TEMPLATES = Path(__file__).parent / "templates"
 _CN_PREFIX = "中华人民共和国"
 
 
-@lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """Stable ASCII slug of Chinese text: 网约车 → 'wang-yue-che'; ASCII kept as is."""
+    text = str(text)
+    slug = _SLUGS.get(text)
+    if slug is None:
+        slug = _SLUGS[text] = _pinyin_slug(text)
+    return slug
+
+
+def _pinyin_slug(text: str) -> str:
+    from pypinyin import Style, lazy_pinyin      # 0.17 s to import: only for a text not seen before
     parts: list[str] = []
-    for piece in lazy_pinyin(str(text), style=Style.NORMAL, errors=lambda s: [s]):
+    for piece in lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: [s]):
         piece = re.sub(r"[^a-z0-9]+", "-", piece.lower()).strip("-")
         if piece:
             parts.append(piece)
-    slug = "-".join(parts)
-    return re.sub(r"-{2,}", "-", slug).strip("-") or "x"
+    return re.sub(r"-{2,}", "-", "-".join(parts)).strip("-") or "x"
 
 
-@lru_cache(maxsize=4096)
+# Slugs known to this process (a pure function's cache; SlugMemo adds those of earlier
+# builds). Cards and pages are cached too, so which texts a build slugs is not known:
+# the memo keeps them all.
+_SLUGS: dict[str, str] = {}
+
+
+class SlugMemo:
+    """The slugs earlier builds computed, kept in the project's cache, so that a rebuild
+    does not import pypinyin at all. Keyed by pypinyin's version and this module's slug
+    code: either changing computes every slug again."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.key = _slug_code_key()
+        self.loaded: dict[str, str] = {}
+
+    def __enter__(self) -> "SlugMemo":
+        import json
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("key") == self.key and isinstance(data.get("slugs"), dict):
+                self.loaded = data["slugs"]
+        except (OSError, ValueError):
+            pass
+        for text, slug in self.loaded.items():
+            _SLUGS.setdefault(text, slug)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from ..fsutil import atomic_write_json
+        if _SLUGS.keys() - self.loaded.keys():
+            try:
+                atomic_write_json(self.path, {"key": self.key, "slugs": {**self.loaded, **_SLUGS}})
+            except OSError:
+                pass                # a memo that cannot be written only costs time
+
+
+def _slug_code_key() -> str:
+    import hashlib
+    from importlib.metadata import version
+    return hashlib.blake2b(version("pypinyin").encode() + b"\0" + _code_bytes(_pinyin_slug.__code__),
+                           digest_size=16).hexdigest()
+
+
+def _code_bytes(code) -> bytes:
+    """A function's code as bytes that are the same in every process (not repr, which
+    holds addresses; not marshal, whose output depends on reference counts)."""
+    parts = [code.co_code, repr(code.co_names).encode()]
+    for const in code.co_consts:
+        parts.append(_code_bytes(const) if hasattr(const, "co_code") else repr(const).encode())
+    return b"\0".join(parts)
+
+
 def law_slug(title: str) -> str:
     """A law's URL slug, from its title alone (so it is stable and needs no lookup):
     《中华人民共和国道路运输条例》 and 《道路运输条例》 both → 'dao-lu-yun-shu-tiao-li'."""

@@ -132,10 +132,15 @@ class ShardJob:
     futures: list[tuple[int, Future]] = field(default_factory=list)
     pool: ThreadPoolExecutor | None = None
     written: dict[int, threading.Event] = field(default_factory=dict)   # shard → its pages are written
+    # A speculative job (speculate.py) indexes Markdown not yet in docs/ (`overrides`),
+    # into a folder of its own (`output_root`), and records what it indexed (`used`).
+    overrides: dict[str, bytes] = field(default_factory=dict)
+    output_root: Path | None = None
+    used: dict[str, str] = field(default_factory=dict)                  # docs path → digest indexed
 
     def start(self, workers: int | None = None) -> "ShardJob":
-        self.pagefind_dir.mkdir(parents=True, exist_ok=True)
-        for stale in self.pagefind_dir.iterdir():
+        (self.output_root or self.pagefind_dir).mkdir(parents=True, exist_ok=True)
+        for stale in (self.pagefind_dir.iterdir() if self.output_root is None else ()):
             if stale.is_dir() and (not stale.name.isdigit() or int(stale.name) >= self.plan.count):
                 shutil.rmtree(stale, ignore_errors=True)
         if self.plan.todo:
@@ -178,17 +183,21 @@ class ShardJob:
             self.pool = None
 
     def _index(self, shard: int) -> None:
+        from .incremental import digest
         source = Path(tempfile.mkdtemp(prefix=f"shard-{shard}-", dir=self.scratch))
         try:
             try:
                 for path in self.plan.members[shard]:
                     target = source / output_path(path)
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    markdown = (self.docs_dir / path).read_text(encoding="utf-8")
-                    target.write_text(search_page(markdown, self.site_name), encoding="utf-8")
+                    data = self.overrides.get(path)
+                    if data is None:
+                        data = (self.docs_dir / path).read_bytes()
+                    self.used[path] = digest(data)
+                    target.write_text(search_page(data.decode("utf-8"), self.site_name), encoding="utf-8")
             finally:
                 self.written[shard].set()
-            out = self.pagefind_dir / str(shard)
+            out = (self.output_root or self.pagefind_dir) / str(shard)
             if out.is_dir():
                 # Re-indexing: Pagefind writes to memory and only the files that differ
                 # reach the disk. Creating a shard's ~1,300 files there cost ~0.8 s, and
