@@ -34,7 +34,8 @@ class Speculation:
 
     def matches(self, plan: ShardPlan, docs: dict[str, str]) -> bool:
         """Whether the guess indexed what the plan asks for (waits for its pages)."""
-        if plan.todo != [self.shard] or plan.members.get(self.shard) != self.members:
+        if plan.count != self.job.plan.count or plan.todo != [self.shard] \
+                or plan.members.get(self.shard) != self.members:
             return False
         self.job.wait_written()
         used = self.job.used
