@@ -139,8 +139,10 @@ class RelatedIndex:
 
     def __init__(self, model: SiteModel):
         self.buckets: dict[tuple, list[Case]] = defaultdict(list)
+        self.case_keys: dict[str, list[tuple]] = {}
         for case in model.cases:
-            for key in self.keys(model, case):
+            self.case_keys[case.id] = keys = self.keys(model, case)
+            for key in keys:
                 self.buckets[key].append(case)
         self.position = {key: {c.id: i for i, c in enumerate(cs)} for key, cs in self.buckets.items()}
         self.model = model
@@ -157,7 +159,7 @@ class RelatedIndex:
 
     def related(self, case: Case) -> list[Case]:
         out: list[Case] = []
-        for key in self.keys(self.model, case):
+        for key in self.case_keys[case.id]:
             bucket, index = self.buckets[key], self.position[key][case.id]
             for step in range(1, RELATED + 1):
                 for j in (index - step, index + step):
