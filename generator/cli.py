@@ -32,7 +32,7 @@ def _cmd_import_cases(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from .site.build import build_site
-    report = build_site(Path(args.project), progress=not args.quiet)
+    report = build_site(Path(args.project), progress=not args.quiet, strict=args.strict)
     print(report.summary())
     return 0
 
@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="validate inputs, generate pages, build, leak-check, swap into site/")
     p.add_argument("--project", default=".", metavar="DIR", help="project folder (default: current)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--strict", action="store_true", help="warnings are errors: exit non-zero, site/ unchanged (for CI)")
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("check", help="the leak gate: scan a built site for personal data and outside references")

@@ -112,7 +112,8 @@ def parse_law_markdown(path: str | Path) -> LawText:
     in_body = False
     chapter = ""
     current: Article | None = None
-    for raw in lines:
+    first_line: dict[str, int] = {}
+    for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line:
             continue
@@ -138,8 +139,19 @@ def parse_law_markdown(path: str | Path) -> LawText:
             if match.group(2):
                 key += f"-{chinese_number(match.group(2))}"
                 label += f"之{match.group(2)}"
+            if key in articles:
+                # Two articles with one number: a pasting mistake that would make a
+                # citation show the wrong text.
+                raise InputError.at(path, f"{label} appears twice (first at line {first_line[key]})", line=number,
+                                    hint="remove the repeated article; each line starting with 第X条 begins an article")
+            first_line[key] = number
             current = Article(key, label, line[match.end():].strip(), chapter)
             articles[key] = current
         elif current is not None:
             current.text += "\n" + line
+    if title and not articles:
+        hint = ("put '<!-- INFO END -->' on the line after the adoption history" if not in_body else
+                "each article starts a line with 第X条 followed by a space, e.g. '第一条　为了……'")
+        raise InputError.at(path, "no articles found: the law text does not follow the law file format",
+                            line=len(lines) or 1, hint=hint + "; format: docs/site.md, 法律全文")
     return LawText(path.stem, title, history, articles)

@@ -31,7 +31,7 @@ except ImportError:                     # Windows: stale trees then go by age al
     fcntl = None  # type: ignore[assignment]
 
 from ..config import ProjectConfig, load_config
-from ..errors import InputError, LeakError, PufaError
+from ..errors import InputError, LeakError, Problem, PufaError
 from ..fsutil import swap_directory
 from .incremental import (BuildState, assemble, leak_key, leak_todo, mkdocs_key, prepare_dirty, site_files,
                           sync_docs, wanted_files)
@@ -50,6 +50,10 @@ ASSETS = HERE / "assets"
 OVERRIDES = HERE / "overrides"
 ASSET_PREFIX = "assets/pufa"          # where our CSS/JS/images land in the site
 SHARE_IMAGE = f"{ASSET_PREFIX}/img/share.png"
+
+
+STRICT_PROBLEM = Problem("--strict", "warnings are errors with --strict: the site was NOT built",
+                         hint="fix the warnings above, or build without --strict")
 
 
 class BuildError(PufaError):
@@ -73,6 +77,7 @@ class BuildReport:
     shard_guessed: bool = False   # the edited case's shard was indexed ahead of the plan (speculate.py)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)     # for staff, not a problem (cited articles without text)
 
     @property
     def seconds(self) -> float:
@@ -88,6 +93,7 @@ class BuildReport:
                  + ("; pages written from their theme shells (mkdocs not needed)" if self.mkdocs_skipped else "")
                  + ("; the edited case's search shard was indexed while pages were checked" if self.shard_guessed
                     else "")]
+        lines += [f"note: {n}" for n in self.notes]
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -110,7 +116,7 @@ class _Timer:
         return _Step()
 
 
-def build_site(project: Path, progress: bool = True, incremental: bool = True) -> BuildReport:
+def build_site(project: Path, progress: bool = True, incremental: bool = True, strict: bool = False) -> BuildReport:
     """Build the site. With `incremental` (the default) the last build's work in
     `<cache_dir>/state/` is reused: only pages whose Markdown changed go through mkdocs,
     only search shards holding a changed page are re-indexed, and only files not scanned
@@ -118,14 +124,20 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
     makes (tests/test_incremental.py)."""
     config = load_config(project)
     with SlugMemo(config.cache_dir / "slugs.json"):
-        return _build(config, project, progress, incremental)
+        return _build(config, project, progress, incremental, strict)
 
 
-def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bool) -> BuildReport:
+def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bool,
+           strict: bool = False) -> BuildReport:
     report = BuildReport(config.site_dir)
     timer = _Timer(report, progress)
     with timer.step("load"):
         model = load_model(config)
+    report.warnings += [str(problem) for problem in model.warnings]
+    if strict and model.warnings:
+        raise InputError(model.warnings + [STRICT_PROBLEM])
+    from .sections.laws import cited_without_text
+    report.notes += cited_without_text(model)
     config.cache_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_work(config.cache_dir, "build-*")
     # Same filesystem as site/, so the final swap is one rename.
@@ -231,6 +243,9 @@ def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bo
             if not leaks.ok:
                 raise LeakError("the built site was NOT published (site/ is unchanged):\n" + leaks.summary())
         _measure(stamps, report)
+        if strict and report.warnings:
+            raise BuildError("the built site was NOT published (site/ is unchanged): --strict makes these "
+                             "warnings errors:\n" + "\n".join(report.warnings))
         # The old site is kept (not deleted) for the next build to update in place.
         swap_directory(work / "site", config.site_dir, keep_old=retired)
     except OSError as exc:

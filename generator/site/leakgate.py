@@ -362,9 +362,19 @@ def outside_references(text: str, allowed_hosts: Iterable[str] = ()) -> list[tup
         before = text[max(0, start - _LOOKBACK):start]
         for how, context in _CONTEXTS:
             if context.search(before):
-                out.append((start, how, url))
+                if not (how == "html-attribute" and _official_link(host, before)):
+                    out.append((start, how, url))
                 break
     return out
+
+
+_ANCHOR_HREF = re.compile(r"""<a\s[^<>]*?\bhref\s*=\s*["']?\s*$""", re.I)
+
+
+def _official_link(host: str, before: str) -> bool:
+    """A plain `<a href>` to a government site (gov.cn): law pages point to the official
+    text of a law the site does not hold. Followed only on a click, nothing is loaded."""
+    return (host == "gov.cn" or host.endswith(".gov.cn")) and bool(_ANCHOR_HREF.search(before))
 
 
 def _hosts_from_sitemap(site_dir: Path) -> tuple[str, ...]:

@@ -71,6 +71,7 @@ class SiteModel:
     settings: SiteSettings = field(default_factory=lambda: SiteSettings("pufa"))
     known_digests: dict[str, str] = field(default_factory=dict)   # case id → case_digest, from the case cache
     reparsed: set[str] = field(default_factory=set)               # ids of the cases whose file changed
+    warnings: list = field(default_factory=list)                  # Problems that do not stop the build
 
     def case_digest(self, case: Case) -> str:
         """What the page memo keys a case's cards and page on (pagememo.case_digest)."""
@@ -186,14 +187,19 @@ class _CaseLines:
         return self._cache[case.source_file](path)
 
 
-def _check_basis(basis: tuple[LegalBasis, ...], laws: LawBook, report, prefix: str) -> None:
-    """Each cited law must be known; each cited article must exist where we have the text."""
+def _check_basis(basis: tuple[LegalBasis, ...], laws: LawBook, report, prefix: str, warn=None) -> None:
+    """Each cited article must exist where we have the law's text. A law no catalog knows
+    is published as a citation without text (LawBook.cite), with a warning."""
     for index, citation in enumerate(basis):
         law = laws.find(citation.law)
         where = f"{prefix}[{index}]"
-        if law is None:
-            report(f"{where}.law", f"unknown law 《{citation.law}》",
-                   "check the title, or add it to data/laws/catalog.yaml (or its text to data/laws/)")
+        if law is None or law.cited_only:
+            closest = laws.closest(citation.law)
+            laws.cite(citation.law)
+            (warn or report)(f"{where}.law", f"unknown law 《{citation.law}》: published as a citation, "
+                             "its text is not included"
+                             + (f"; closest known: {'、'.join(f'《{t}》' for t in closest)}" if closest else ""),
+                             "check the title, or add the law to data/laws/catalog.yaml (its text to data/laws/)")
         elif law.text is not None and citation.article_key and citation.article_key not in law.text.articles:
             report(f"{where}.article", f"《{law.title}》 has no {citation.article}",
                    f"the text in {Path(law.text.slug).name}.md has {len(law.text.articles)} articles")
@@ -205,11 +211,15 @@ def check_references(model: SiteModel, problems: ProblemCollector) -> None:
     known_episodes = set(model.episodes_by_id)
     known_transcripts = set(model.transcripts_by_id)
     known_items = set(model.discretion_by_id)
+    warnings = ProblemCollector()
     for case in model.cases:
         def report(path: str, message: str, hint: str | None = None, case: Case = case) -> None:
             problems.add(case.source_file, message, line=lines(case, path), field=path, hint=hint)
 
-        _check_basis(case.legal_basis, model.laws, report, "legal_basis")
+        def warn(path: str, message: str, hint: str | None = None, case: Case = case) -> None:
+            warnings.add(case.source_file, message, line=lines(case, path), field=path, hint=hint)
+
+        _check_basis(case.legal_basis, model.laws, report, "legal_basis", warn)
         if case.discretion_item and case.discretion_item not in known_items:
             report("discretion_item", f"no discretion item '{case.discretion_item}' in data/discretion.yaml",
                    "use an id from data/discretion.yaml or remove the field")
@@ -226,10 +236,16 @@ def check_references(model: SiteModel, problems: ProblemCollector) -> None:
             basis = getattr(item, "legal_basis", None) or getattr(item, "laws", ())
             name = "legal_basis" if hasattr(item, "legal_basis") else "laws"
 
-            def report(path: str, message: str, hint: str | None = None, file=file, item=item) -> None:
-                problems.add(file, message, line=item.line, field=f"{key}[{index}].{path}", hint=hint)
+            def report(path: str, message: str, hint: str | None = None, file=file, item=item, index=index,
+                       key=key, to=problems) -> None:
+                to.add(file, message, line=item.line, field=f"{key}[{index}].{path}", hint=hint)
 
-            _check_basis(basis, model.laws, report, name)
+            def warn(path: str, message: str, hint: str | None = None, file=file, item=item, index=index,
+                     key=key) -> None:
+                report(path, message, hint, file, item, index, key, warnings)
+
+            _check_basis(basis, model.laws, report, name, warn)
+    model.warnings.extend(warnings.problems)
 
 
 def load_model(config: ProjectConfig) -> SiteModel:

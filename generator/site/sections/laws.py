@@ -1,5 +1,7 @@
-"""A page per known law: the articles our cases cite (with their real text where the
-project has it) and the cases citing each; plus an index of all laws."""
+"""A page per law of the project: the articles our cases cite (with their real text where
+the project has it, else a note and the official source's address) and the cases citing
+each; plus an index of all laws. A law pufa ships gets a page only when a record cites it
+(a new bureau's site lists its own laws, not every regulation pufa knows)."""
 from __future__ import annotations
 
 from itertools import groupby
@@ -7,6 +9,7 @@ from typing import Iterator
 
 from ..lawbook import Law
 from ..model import SiteModel
+from ...records.law import parse_citation
 from ..pages import Page, root_prefix
 from ..render import render
 from .recaps import law_moments_html
@@ -61,9 +64,48 @@ def law_page(model: SiteModel, law: Law) -> Page:
                 filters={"type": ["法律法规"]}, meta={"hide": ["toc"]})
 
 
+def cited_slugs(model: SiteModel) -> set[str]:
+    """Slugs of the laws some record cites: cases, discretion items, episodes, lessons,
+    transcripts (their meta.yaml and highlights)."""
+    from .recaps import recap_index
+    slugs = set(model.citations)
+    titles = [b.law for item in model.discretion for b in item.legal_basis]
+    titles += [b.law for episode in model.episodes for b in episode.laws]
+    for text in [t for lesson in model.lessons for t in getattr(lesson, "laws", ())] + \
+            [t for folder in model.transcripts for t in folder.meta.laws]:
+        try:
+            titles += [b.law for b in parse_citation(text)]
+        except ValueError:
+            continue        # reported by the content checks
+    slugs |= {law.slug for law in map(model.laws.find, titles) if law is not None}
+    slugs |= set(recap_index(model).by_law)
+    return slugs
+
+
+def published_laws(model: SiteModel) -> list[Law]:
+    cited = cited_slugs(model)
+    return [law for law in model.laws.sorted() if not law.bundled or law.slug in cited]
+
+
+def cited_without_text(model: SiteModel) -> list[str]:
+    """One line per law whose cited articles the site cannot show, so staff can add the
+    text: '《…》 第四十八条 (3 件案例), … : no text in the project (…)'."""
+    lines = []
+    for law in model.laws.sorted():
+        citations = model.citations.get(law.slug, {})
+        if law.text is not None or not any(citations):
+            continue
+        articles = ", ".join(f"{_label(key)} ({len(citations[key])} 件案例)"
+                             for key in sorted((k for k in citations if k), key=_key_order))
+        where = f"; official text: {law.source_url}" if law.source_url else ""
+        lines.append(f"cited without text: 《{law.title}》 {articles} (add its text as data/laws/<name>.md "
+                     f"and 'file:' in data/laws/catalog.yaml{where})")
+    return lines
+
+
 def pages(model: SiteModel) -> Iterator[Page]:
     entries = []
-    for law in model.laws.sorted():
+    for law in published_laws(model):
         citations = model.citations.get(law.slug, {})
         entries.append({"law": law, "cases": len({c.id for cs in citations.values() for c in cs})})
         yield law_page(model, law)
