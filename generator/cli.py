@@ -53,7 +53,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_transcribe(args: argparse.Namespace) -> int:
     from .speech.run import transcribe_files
     results = transcribe_files([Path(m) for m in args.media], into=Path(args.into), id=args.id,
-                               model=args.model, device=args.device, progress=not args.quiet)
+                               model=args.model, device=args.device, progress=not args.quiet, link=args.link)
     for result in results:
         print(result.summary())
     return 0
@@ -122,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default="base", metavar="NAME_OR_PATH",
                    help="'base' (bundled, offline), a named model such as 'small' or 'large-v3', or a local CTranslate2 folder")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--link", action="store_true",
+                   help="hard-link media from outside the project into its media folder instead of copying")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_transcribe)
 

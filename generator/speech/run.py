@@ -24,6 +24,7 @@ from ..records.transcript import Segment, Transcript, TranscriptMeta, Word
 from .glossary import Corrector, load_glossary
 from .media import extract_audio, media_error, probe
 from .pii import flag_transcript
+from .place import place_media
 from .store import check_id, slugify, write_transcript_dir
 from .transcribe import SAMPLE_RATE, TranscribeOptions, transcribe_window, windows
 
@@ -151,7 +152,8 @@ def _wav_ready(work: Path) -> bool:
 
 
 def transcribe_one(media: Path, into: Path, transcript_id: str, loaded, corrector: Corrector,
-                   options: TranscribeOptions, progress: bool, root: Path) -> TranscribeResult:
+                   options: TranscribeOptions, progress: bool, root: Path,
+                   project_copy: Path | None = None) -> TranscribeResult:
     started = time.monotonic()
     info = probe(media)
     if not info.has_audio:
@@ -200,7 +202,7 @@ def transcribe_one(media: Path, into: Path, transcript_id: str, loaded, correcto
                             duration=round(duration, 3))
     transcript.flags = flag_transcript(segments)
     meta = TranscriptMeta(id=transcript_id, kind="livestream", title=media.stem,
-                          media=_media_field(media, root), duration=round(duration, 1))
+                          media=_media_field(project_copy or media, root), duration=round(duration, 1))
     folder = write_transcript_dir(into, transcript_id, transcript, meta)
     shutil.rmtree(work, ignore_errors=True)
     return TranscribeResult(folder, transcript_id, duration, len(segments), len(transcript.flags),
@@ -209,7 +211,7 @@ def transcribe_one(media: Path, into: Path, transcript_id: str, loaded, correcto
 
 def transcribe_files(media: list[Path], into: Path, id: str | None = None, model: str | None = None,
                      device: str = "auto", progress: bool = True, options: TranscribeOptions | None = None,
-                     loaded=None) -> list[TranscribeResult]:
+                     loaded=None, link: bool = False) -> list[TranscribeResult]:
     """Transcribe every file; all are checked before the model loads or anything is written."""
     media = [Path(m) for m in media]
     into = Path(into)
@@ -230,6 +232,7 @@ def transcribe_files(media: list[Path], into: Path, id: str | None = None, model
                                 f"not overwritten: choose another --id or remove the folder first)")
     if problems:
         raise MediaError("\n".join(problems))
+    placed = [place_media(path, project_root_for(into), into, link) for path in media]   # before the slow part
     root = project_root_for(into)
     glossary = load_glossary(root)
     corrector = Corrector(glossary)
@@ -241,5 +244,5 @@ def transcribe_files(media: list[Path], into: Path, id: str | None = None, model
         # A GPU decodes many VAD pieces at once; on CPU small batches keep memory low.
         options = TranscribeOptions(initial_prompt=glossary.prompt(),
                                     batch_size=16 if loaded.device == "cuda" else 4)
-    return [transcribe_one(path, into, transcript_id, loaded, corrector, options, progress, root)
-            for path, transcript_id in zip(media, ids)]
+    return [transcribe_one(path, into, transcript_id, loaded, corrector, options, progress, root, project_copy)
+            for path, transcript_id, project_copy in zip(media, ids, placed)]
