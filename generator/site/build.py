@@ -43,6 +43,7 @@ from .render import SlugMemo
 from .replay import replay, save_shells
 from .shards import SHARDS_FILE, ShardJob, output_path, plan_shards, scratch_dir, shard_dir_name
 from .speculate import AdoptedShard, Speculation, speculate
+from .sections.laws import cited_without_text
 from .transcripts import unreviewed_report
 
 HERE = Path(__file__).parent
@@ -133,11 +134,6 @@ def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bo
     timer = _Timer(report, progress)
     with timer.step("load"):
         model = load_model(config)
-    report.warnings += [str(problem) for problem in model.warnings]
-    if strict and model.warnings:
-        raise InputError(model.warnings + [STRICT_PROBLEM])
-    from .sections.laws import cited_without_text
-    report.notes += cited_without_text(model)
     config.cache_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_work(config.cache_dir, "build-*")
     # Same filesystem as site/, so the final swap is one rename.
@@ -166,6 +162,10 @@ def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bo
         with timer.step("pages"):
             items = collect(model)
             report.warnings += unreviewed_report(model.transcripts)   # flags hidden until staff decide
+            report.warnings += [str(problem) for problem in model.warnings]
+            if strict and model.warnings:
+                raise InputError(model.warnings + [STRICT_PROBLEM])
+            report.notes += cited_without_text(model)
             change = sync_docs(items, state, page_markdown, context_digest(config, model.settings))
             report.pages = len(change.pages)
             report.assets = len(items) - report.pages
