@@ -79,6 +79,13 @@ def _cmd_annotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import run_doctor
+    report = run_doctor(Path(args.project) if args.project else None)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pufa",
@@ -145,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765, metavar="N")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
     p.set_defaults(func=_cmd_annotate)
+
+    p = sub.add_parser("doctor", help="check the installation and a project; says what to do for each problem")
+    p.add_argument("--project", metavar="DIR", help="project folder (default: the current one, if it is a project)")
+    p.set_defaults(func=_cmd_doctor)
     return parser
 
 
