@@ -15,7 +15,7 @@ from generator.privacy.planted import PROTECTED, plant
 ROOT = Path(__file__).resolve().parent.parent
 # Real Chinese sentences (law texts, cut at punctuation) as the text around the data.
 _SENTENCES = sorted({
-    s for path in sorted((ROOT / "data" / "laws").glob("*.md"))
+    s for path in sorted((ROOT / "generator" / "data" / "laws").glob("*-*.md"))  # the law texts pufa ships
     for s in re.findall(r"[^。；，\n#<>!-]{4,40}[。；，]", path.read_text(encoding="utf-8"))
 })[:4000]
 _NAME_ENDS = ("称", "驾驶", "证实", "，", "。", "表示", "（女，", "陈述")
