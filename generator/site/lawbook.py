@@ -125,8 +125,8 @@ def _read_dir(laws_dir: Path, bundled: bool, fallback: dict[str, LawText]) -> tu
     used_files: set[str] = set()
     if catalog.exists():
         data, lines = load_yaml(catalog)
-        if data is None or (isinstance(data, dict) and data.get("laws") is None and set(data) <= {"laws", "edition"}):
-            data = {"laws": []}         # a catalog of comments only: nothing to add
+        if isinstance(data, dict) and "laws" in data and data["laws"] is None:
+            data = {**data, "laws": []}     # 'laws:' with every entry removed: nothing to add
         if not isinstance(data, dict) or not isinstance(data.get("laws"), list):
             raise InputError.at(catalog, "expected a top-level 'laws:' list", line=1, field="laws")
         edition = str(data.get("edition") or "")
