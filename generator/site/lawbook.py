@@ -192,3 +192,11 @@ def load_lawbook(laws_dir: Path, bundled: Path | None = BUNDLED_LAWS) -> LawBook
             book._spelled.setdefault(alias, mine.slug)
             book._spelled.setdefault(f"《{alias}》", mine.slug)
     return book
+
+
+def law_text_paths(laws_dir: Path) -> list[Path]:
+    """Every law text a project has: its own data/laws/*.md, then those pufa ships under
+    another file name (for readers of the raw texts, e.g. a transcription glossary)."""
+    own = sorted(p for p in Path(laws_dir).glob("*.md") if p.name not in _NOT_LAWS) if Path(laws_dir).is_dir() else []
+    names = {p.name for p in own}
+    return own + sorted(p for p in BUNDLED_LAWS.glob("*.md") if p.name not in _NOT_LAWS and p.name not in names)
