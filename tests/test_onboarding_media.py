@@ -57,6 +57,16 @@ def test_recording_outside_the_project_is_copied_once_by_content(project, tmp_pa
     assert media_files(project) == sorted([placed.name, other.name]), "no temporary file left behind"
 
 
+def test_a_recording_already_in_media_under_its_own_name_is_not_stored_again(project, tmp_path):
+    kept = clip(project / "media" / "西站直播.wav", 1.0)
+    usb = tmp_path / "usb" / "copy.wav"
+    usb.parent.mkdir()
+    usb.write_bytes(kept.read_bytes())
+    assert place_media(usb, project, project / "transcripts") == kept
+    assert place_media(usb, project, project / "transcripts", link=True) == kept
+    assert media_files(project) == ["西站直播.wav"]
+
+
 def test_link_hard_links_instead_of_copying(project, tmp_path):
     usb = clip(tmp_path / "usb" / "a.wav", 1.0)
     placed = place_media(usb, project, project / "transcripts", link=True)

@@ -58,7 +58,8 @@ def place_media(media: Path, root: Path, into: Path, link: bool = False) -> Path
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if link:
-            target = folder / f"{_digest(media)}{suffix}"
+            digest = _digest(media)
+            target = _stored(folder, digest, media.stat().st_size) or folder / f"{digest}{suffix}"
             if not target.exists():
                 _link(media, target)
             return target
@@ -79,6 +80,19 @@ def _digest(path: Path) -> str:
     return sha.hexdigest()[:HASH_CHARS]
 
 
+def _stored(folder: Path, digest: str, size: int) -> Path | None:
+    """A file in the media folder with this content already: by its hash name, or (put
+    there by hand, e.g. media/demo.mp4) by its size and then its hash."""
+    named = sorted(folder.glob(f"{digest}.*"))
+    if named:
+        return named[0]
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and not path.name.startswith(".") and path.stat().st_size == size \
+                and _digest(path) == digest:
+            return path
+    return None
+
+
 def _copy(media: Path, folder: Path, suffix: str) -> Path:
     """Copy while hashing (the recording is read once), then rename to its hash name."""
     fd, tmp = tempfile.mkstemp(prefix=".copy-", suffix=".partial", dir=folder)
@@ -90,7 +104,8 @@ def _copy(media: Path, folder: Path, suffix: str) -> Path:
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        target = folder / f"{sha.hexdigest()[:HASH_CHARS]}{suffix}"
+        digest = sha.hexdigest()[:HASH_CHARS]
+        target = _stored(folder, digest, os.stat(tmp).st_size) or folder / f"{digest}{suffix}"
         if target.exists():
             os.unlink(tmp)          # stored before: keep the one copy
         else:
