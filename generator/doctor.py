@@ -205,7 +205,7 @@ def _pending_review(model, config) -> Check | None:
 def _law_checks(model) -> list[Check]:
     from .site.sections.laws import cited_without_text
     checks = []
-    for problem in model.warnings:
+    for problem in model.laws.warnings:
         checks.append(Check(TODO, "laws", str(problem)))
     missing = cited_without_text(model)
     for line in missing:

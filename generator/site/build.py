@@ -31,7 +31,7 @@ except ImportError:                     # Windows: stale trees then go by age al
     fcntl = None  # type: ignore[assignment]
 
 from ..config import ProjectConfig, load_config
-from ..errors import InputError, LeakError, Problem, PufaError
+from ..errors import InputError, LeakError, PufaError
 from ..fsutil import swap_directory
 from .incremental import (BuildState, assemble, leak_key, leak_todo, mkdocs_key, prepare_dirty, site_files,
                           sync_docs, wanted_files)
@@ -43,7 +43,6 @@ from .render import SlugMemo
 from .replay import replay, save_shells
 from .shards import SHARDS_FILE, ShardJob, output_path, plan_shards, scratch_dir, shard_dir_name
 from .speculate import AdoptedShard, Speculation, speculate
-from .sections.laws import cited_without_text
 from .transcripts import unreviewed_report
 
 HERE = Path(__file__).parent
@@ -51,10 +50,6 @@ ASSETS = HERE / "assets"
 OVERRIDES = HERE / "overrides"
 ASSET_PREFIX = "assets/pufa"          # where our CSS/JS/images land in the site
 SHARE_IMAGE = f"{ASSET_PREFIX}/img/share.png"
-
-
-STRICT_PROBLEM = Problem("--strict", "warnings are errors with --strict: the site was NOT built",
-                         hint="fix the warnings above, or build without --strict")
 
 
 class BuildError(PufaError):
@@ -94,8 +89,8 @@ class BuildReport:
                  + ("; pages written from their theme shells (mkdocs not needed)" if self.mkdocs_skipped else "")
                  + ("; the edited case's search shard was indexed while pages were checked" if self.shard_guessed
                     else "")]
-        lines += [f"note: {n}" for n in self.notes]
         lines += [f"warning: {w}" for w in self.warnings]
+        lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
@@ -160,12 +155,11 @@ def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bo
             speculation = speculate(model, state, page_markdown, model.settings.site_name, pagefind_executable(),
                                     scratch)
         with timer.step("pages"):
+            from .sections.laws import cited_without_text, law_warnings
+            report.warnings += law_warnings(model, strict)      # unknown laws; --strict stops here
+            report.notes += cited_without_text(model)
             items = collect(model)
             report.warnings += unreviewed_report(model.transcripts)   # flags hidden until staff decide
-            report.warnings += [str(problem) for problem in model.warnings]
-            if strict and model.warnings:
-                raise InputError(model.warnings + [STRICT_PROBLEM])
-            report.notes += cited_without_text(model)
             change = sync_docs(items, state, page_markdown, context_digest(config, model.settings))
             report.pages = len(change.pages)
             report.assets = len(items) - report.pages

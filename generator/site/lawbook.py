@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..errors import InputError, ProblemCollector
+from ..errors import InputError, Problem, ProblemCollector
 from ..records.law import LawText, parse_law_markdown
 from ..records.validate import FieldReader
 from ..yamlio import load_yaml
@@ -57,6 +57,7 @@ class LawBook:
     _names: dict[str, str] = field(default_factory=dict)    # any accepted name → slug
     _spelled: dict[str, str] = field(default_factory=dict)  # a name exactly as written → slug
     edition: str = ""                                       # of the laws pufa ships
+    warnings: list[Problem] = field(default_factory=list)   # citations of unknown laws (model.check_references)
 
     def add(self, law: Law) -> None:
         self.laws.setdefault(law.slug, law)

@@ -71,7 +71,6 @@ class SiteModel:
     settings: SiteSettings = field(default_factory=lambda: SiteSettings("pufa"))
     known_digests: dict[str, str] = field(default_factory=dict)   # case id → case_digest, from the case cache
     reparsed: set[str] = field(default_factory=set)               # ids of the cases whose file changed
-    warnings: list = field(default_factory=list)                  # Problems that do not stop the build
 
     def case_digest(self, case: Case) -> str:
         """What the page memo keys a case's cards and page on (pagememo.case_digest)."""
@@ -245,7 +244,7 @@ def check_references(model: SiteModel, problems: ProblemCollector) -> None:
                 report(path, message, hint, file, item, index, key, warnings)
 
             _check_basis(basis, model.laws, report, name, warn)
-    model.warnings.extend(warnings.problems)
+    model.laws.warnings.extend(warnings.problems)
 
 
 def load_model(config: ProjectConfig) -> SiteModel:

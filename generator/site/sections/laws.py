@@ -9,6 +9,7 @@ from typing import Iterator
 
 from ..lawbook import Law
 from ..model import SiteModel
+from ...errors import InputError, Problem
 from ...records.law import parse_citation
 from ..pages import Page, root_prefix
 from ..render import render
@@ -85,6 +86,17 @@ def cited_slugs(model: SiteModel) -> set[str]:
 def published_laws(model: SiteModel) -> list[Law]:
     cited = cited_slugs(model)
     return [law for law in model.laws.sorted() if not law.bundled or law.slug in cited]
+
+
+STRICT_PROBLEM = Problem("--strict", "warnings are errors with --strict: the site was NOT built",
+                         hint="fix the warnings above, or build without --strict")
+
+
+def law_warnings(model: SiteModel, strict: bool = False) -> list[str]:
+    """The build's warnings about citations (unknown laws); with `strict` they stop it."""
+    if strict and model.laws.warnings:
+        raise InputError(model.laws.warnings + [STRICT_PROBLEM])
+    return [str(problem) for problem in model.laws.warnings]
 
 
 def cited_without_text(model: SiteModel) -> list[str]:
