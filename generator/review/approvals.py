@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import InputError
-from ..records.case import Case
+from ..records.case import CASE_FIELDS, Case
 
 REVIEW_DIR = ".review"
 APPROVALS_FILE = "approvals.jsonl"
@@ -30,8 +30,22 @@ def approvals_path(cases_dir: Path) -> Path:
 
 
 def content_digest(case: Case) -> str:
-    """What an approval signs: the record's published fields, in a canonical form."""
-    text = json.dumps(case.to_mapping(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """What an approval signs: the record's fields (every one that is published), in a
+    canonical form: the names and values of the fields that are set, as one JSON list
+    (the build computes this for every case, so it avoids building a mapping per case)."""
+    values: list[object] = []
+    for name in CASE_FIELDS:
+        value = getattr(case, name)
+        if name == "date":
+            value = value.isoformat()
+        elif name == "legal_basis":
+            value = [[basis.law, basis.article] for basis in value]
+        elif name == "fine_yuan" and value is not None:
+            value = float(value)
+        if value in ("", (), [], None):
+            continue            # a field added to records later leaves existing approvals valid
+        values += (name, value)
+    text = json.dumps(values, ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
