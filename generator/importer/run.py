@@ -20,7 +20,7 @@ from ..errors import InputError, ProblemCollector
 from ..fsutil import atomic_write_json
 from ..privacy.leaks import load_denylist, save_denylist
 from ..yamlio import dump_yaml, load_yaml
-from ..review.notes import note_for, save_notes
+from ..review.notes import notes_for, save_notes
 from .columns import DROPPED, label, load_column_map
 from .convert import ConvertedRow, convert_row
 from .readers import RawTable, read_table
@@ -368,11 +368,12 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
         serial += 1                 # two imports in one second: never overwrite the first report
         stem = f"{stamp}-{serial}"
     report = _Report(report_dir, stem, report_cases, result.files, result.skipped)
-    # What the review page shows of each new or changed record (private, like the report).
     written = set(result.written)
-    save_notes(project, stem, [note_for(table, item) for table, item in converted if item.case.id in written])
     result.pending = len(written)
+    notes = None
     try:
+        # What the review page shows of each new or changed record (private, like the report).
+        notes = save_notes(project, stem, notes_for(converted, written))
         temps = _write_temps(plans)
         try:
             result.report_html, result.report_csv = report.wait()
@@ -383,5 +384,7 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
         atomic_write_json(into / MANIFEST, {"version": 1, "records": dict(sorted(manifest.items()))})
     except BaseException:
         report.discard()
+        if notes is not None:
+            notes.unlink(missing_ok=True)
         raise
     return result

@@ -23,9 +23,22 @@ def notes_dir(project: Path) -> Path:
     return Path(project) / PRIVATE_DIR / NOTES_DIR
 
 
-def note_for(table, item) -> dict[str, Any]:
-    """The note of one converted row (importer.convert.ConvertedRow of a RawTable)."""
-    row = next((r for r in table.rows if r.number == item.row), None)
+def notes_for(converted: list, ids: set[str]) -> list[dict[str, Any]]:
+    """The notes of the converted rows (RawTable, importer.convert.ConvertedRow) whose
+    record is in `ids` (the ones the import writes)."""
+    rows: dict[int, dict[int, Any]] = {}
+    notes = []
+    for table, item in converted:
+        if item.case.id not in ids:
+            continue
+        if id(table) not in rows:
+            rows[id(table)] = {row.number: row for row in table.rows}
+        notes.append(note_for(table, item, rows[id(table)].get(item.row)))
+    return notes
+
+
+def note_for(table, item, row) -> dict[str, Any]:
+    """The note of one converted row, from its raw row (importer.readers.RawRow)."""
     return {
         "id": item.case.id,
         "case_no": item.case_no,
