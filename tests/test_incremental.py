@@ -21,6 +21,7 @@ from generator.errors import LeakError
 from generator.site import shards
 from generator.site.build import build_site
 from generator.site.serve import make_server
+from generator.errors import InputError
 from generator.review.approvals import approve_all
 
 MINI = Path(__file__).parent / "data" / "mini-project"
