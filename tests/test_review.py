@@ -195,3 +195,13 @@ def test_an_edit_that_breaks_the_record_is_refused_and_the_file_is_unchanged(imp
     assert other.status_code == 422
     assert path.read_bytes() == before
     assert client.get("/api/records/..%2Fmkdocs", headers=AUTH).status_code == 404
+
+
+def test_an_approval_cut_short_by_a_crash_is_ignored_and_dropped_by_the_next_approval(imported, capsys):
+    path = approvals_path(imported / "cases_public")
+    path.parent.mkdir(parents=True)
+    path.write_text('{"id": "2024-2101", "digest": "sha2', encoding="utf-8")
+    assert split(imported)[0] == []
+    assert main(["review", "--project", str(imported), "--approve-all", "--by", "李审核"]) == 0
+    assert len(split(imported)[0]) == 6
+    assert [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines()][:1] == ["2024-2101"]

@@ -71,7 +71,8 @@ def load_approvals(cases_dir: Path) -> dict[str, list[Approval]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError.at(path, f"cannot read the approvals: {exc}",
                             hint="restore the file from git; pufa review writes it") from None
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -79,6 +80,8 @@ def load_approvals(cases_dir: Path) -> dict[str, list[Approval]]:
             approval = Approval(str(data["id"]), str(data["digest"]), str(data.get("by", "")),
                                 str(data.get("at", "")), str(data.get("via", "")), number)
         except (ValueError, KeyError, TypeError):
+            if number == len(lines) and not text.endswith("\n"):
+                continue        # an append cut short (the machine stopped): that approval never happened
             raise InputError.at(path, "not an approval (expected {\"id\", \"digest\", \"by\", \"at\", \"via\"})",
                                 line=number, hint="restore the file from git; pufa review writes it") from None
         out.setdefault(approval.id, []).append(approval)
@@ -122,8 +125,14 @@ def record_approvals(cases_dir: Path, cases: Iterable[Case], by: str, via: str) 
                                ensure_ascii=False) + "\n" for a in made)
     # Appending whole lines with one write keeps the file valid line by line even if the
     # machine stops right after; a torn last line would be named by load_approvals.
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(lines)
+    with open(path, "ab+") as handle:
+        size = handle.tell()
+        if size:
+            handle.seek(0)
+            kept = handle.read().rfind(b"\n") + 1
+            if kept != size:
+                handle.truncate(kept)       # an append cut short by a crash: it never happened
+        handle.write(lines.encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())
     return made
