@@ -38,6 +38,7 @@ from ..records.case import Case, case_from_mapping, load_case, load_cases
 from ..yamlio import dump_yaml, load_yaml
 from .approvals import VIA_PAGE, approved, content_digest, load_approvals, record_approvals
 from .approvals import approve_all as approve_every
+from .notes import changes as note_changes
 from .notes import load_notes
 from .suspects import TEXT_FIELDS, find_suspects
 
@@ -91,7 +92,7 @@ class Desk:
         for case in pending:
             note = notes.get(case.id) or {}
             rows.append({"id": case.id, "title": case.title, "source": note.get("source", ""),
-                         "changes": len(note.get("changes") or []),
+                         "changes": len(note_changes(note)),
                          "suspects": len(find_suspects(_fields(case), note.get("unknown_columns")))})
         return {"pending": rows, "approved": len(published), "project": self.config.root.name}
 
@@ -110,7 +111,7 @@ class Desk:
         fields = _fields(case)
         changes: list[dict[str, Any]] = []
         for name in TEXT_FIELDS:
-            changes += _change_spans(fields[name], [c for c in (note or {}).get("changes") or [] if c["field"] == name])
+            changes += _change_spans(fields[name], [c for c in note_changes(note or {}) if c["field"] == name])
         digest = content_digest(case)
         signed = [a for a in load_approvals(self.config.cases_dir).get(case.id, []) if a.digest == digest]
         return {
