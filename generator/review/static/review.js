@@ -4,6 +4,9 @@
   "use strict";
   const TOKEN = document.querySelector('meta[name="pufa-token"]').content;
   const HIDDEN = "[已隐去]";
+  const KINDS = { name: "姓名", id_number: "身份证号", phone: "电话", bank_card: "银行卡号", vin: "车架号",
+                  plate: "车牌", house_number: "门牌号", personal: "个人信息列", age: "年龄", birth_date: "出生日期",
+                  address: "住址", certificate: "证件号", credit_code: "信用代码/注册号" };
   const $ = (id) => document.getElementById(id);
   let rec = null;        // the open case, as the server sent it
   let items = [];        // changes and suspects, each with a decision
@@ -66,7 +69,7 @@
     items = [];
     for (const c of rec.changes) {
       items.push({ type: "change", field: c.field, start: c.start, end: c.end, text: c.after,
-                   label: "已替换 " + c.kind + "：" + c.before + " → " + c.after, decision: "accepted", replacement: null });
+                   label: "已替换" + (KINDS[c.kind] || c.kind) + "：" + c.before + " → " + c.after, decision: "accepted", replacement: null });
     }
     for (const s of rec.suspects) {
       items.push({ type: "suspect", field: s.field, start: s.start, end: s.end, text: s.text,
