@@ -186,3 +186,13 @@ def test_an_unreadable_or_mis_encoded_cell_names_file_row_and_column_and_nothing
     assert code == 2
     assert err.strip() == f"pufa import-cases: error: {source}:3: column 5 (违法地点): {message}"
     assert not into.exists()
+
+
+def test_a_note_in_brackets_after_a_header_is_not_part_of_it(tmp_path, capsys):
+    headers = [h if h != "违法地点" else "违法地点（区县）" for h in BASE] + ["联系电话(手机)", "当事人（姓名）"]
+    source = write_csv(tmp_path / "x.csv", headers, [row_for("孙丽娜", "电话13912345678。") + ["13912345678", "孙丽娜"]])
+    into = tmp_path / "proj" / "cases_public"
+    code, out, err = run(capsys, "import-cases", str(source), "--into", str(into))
+    assert code == 0, err
+    record = (into / "2024-2001.yaml").read_text(encoding="utf-8")
+    assert "孙丽娜" not in record and "13912345678" not in record and "place: 济南市历城区" in record

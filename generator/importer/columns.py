@@ -72,11 +72,16 @@ BY_KEY = {c.key: c for c in COLUMNS}
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
+_NOTE = re.compile(r"^(.+?)[（(][^（()）]*[)）]$")
+
+
 def normalise_header(value: object) -> str:
-    """'  案件 编号* ' → '案件编号'; 'Case_No' → 'case_no'."""
+    """'  案件 编号* ' → '案件编号'; 'Case_No' → 'case_no'; a note in brackets after the
+    name is not part of it: '联系电话（手机）' → '联系电话'."""
     text = _SPACES.sub("", str(value or ""))
     text = text.strip("*＊:：").lower()
-    return text
+    note = _NOTE.match(text)
+    return note.group(1).strip("*＊:：") if note else text
 
 
 # Every spelling a header may take, normalised → column key.
