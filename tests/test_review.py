@@ -211,7 +211,8 @@ def test_suspects_are_long_numbers_names_next_to_a_cue_and_values_of_ignored_col
     from generator.review.suspects import find_suspects
     fields = {"facts": "经查，当事人王某与刘洋、陈某某同行，登记号码５３０２-1987-4411，车费45元。备注：已缴纳罚款。",
               "decision": "罚款12345678元", "title": "济交执罚〔2024〕1234567号王某案"}
-    found = [(s.field, s.kind, s.text) for s in find_suspects(fields, {"备注": "已缴纳罚款"})]
+    found = [(s.field, s.kind, s.text) for s in find_suspects(fields, {"备注": "已缴纳罚款"},
+                                                              [("decision", "employer_title", "罚款")])]
     # not: the case number, the amounts (45元, 12345678元), names already written 王某 / 陈某某
     assert found == [("facts", "name", "刘洋"), ("facts", "number", "５３０２-1987-4411"),
-                     ("facts", "unknown_column", "已缴纳罚款")]
+                     ("facts", "unknown_column", "已缴纳罚款"), ("decision", "employer_title", "罚款")]

@@ -47,6 +47,8 @@ def note_for(table, item, row) -> dict[str, Any]:
         # [field, kind, before, after, context] each: lists, as a 10,000-case import writes
         # some 150,000 of them (`changes()` reads them back)
         "changes": [[c.field, c.kind, c.before, c.after, c.context] for c in item.anonymiser.changes],
+        # what the anonymiser left as written but flagged (an employer + job title …), if it flags any
+        "flagged": [[c.field, c.kind, c.before] for c in getattr(item.anonymiser, "suspects", None) or ()],
         "personal_columns": {header: row.cells[key] for key, header in table.headers.items()
                              if key in DROPPED and row is not None and row.cells.get(key)},
         "unknown_columns": dict(row.extra) if row is not None else {},
@@ -85,3 +87,8 @@ def load_notes(project: Path) -> dict[str, dict[str, Any]]:
         except (OSError, ValueError, AttributeError):
             continue
     return out
+
+
+def flagged(note: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """A note's flagged stretches as (field, kind, text)."""
+    return [tuple(item) for item in note.get("flagged") or [] if isinstance(item, list) and len(item) == 3]

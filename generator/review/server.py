@@ -39,7 +39,7 @@ from ..yamlio import dump_yaml, load_yaml
 from .approvals import VIA_PAGE, approved, content_digest, load_approvals, record_approvals
 from .approvals import approve_all as approve_every
 from .notes import changes as note_changes
-from .notes import load_notes
+from .notes import flagged, load_notes
 from .suspects import TEXT_FIELDS, find_suspects
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -93,7 +93,7 @@ class Desk:
             note = notes.get(case.id) or {}
             rows.append({"id": case.id, "title": case.title, "source": note.get("source", ""),
                          "changes": len(note_changes(note)),
-                         "suspects": len(find_suspects(_fields(case), note.get("unknown_columns")))})
+                         "suspects": len(find_suspects(_fields(case), note.get("unknown_columns"), flagged(note)))})
         return {"pending": rows, "approved": len(published), "project": self.config.root.name}
 
     def path_of(self, case_id: str) -> Path:
@@ -119,7 +119,8 @@ class Desk:
             "labels": FIELD_LABELS, "changes": changes, "has_note": note is not None,
             "source": (note or {}).get("source", ""),
             "personal_columns": sorted((note or {}).get("personal_columns") or {}),
-            "suspects": [asdict(s) for s in find_suspects(fields, (note or {}).get("unknown_columns"))],
+            "suspects": [asdict(s) for s in find_suspects(fields, (note or {}).get("unknown_columns"),
+                                                          flagged(note or {}))],
             "approved": [{"by": a.by, "at": a.at, "via": a.via} for a in signed],
         }
 

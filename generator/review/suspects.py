@@ -5,7 +5,9 @@ judge (never changed automatically: each was judged not certain enough to remove
   date or an amount: an ID, phone or account the detectors did not recognise;
 - `name`: a known surname with one or two characters after it, next to a word that
   introduces or follows a person (称, 驾驶, 先生, 女士, 、 …), not already in 王某 form;
-- `unknown_column`: a value of a column the import ignored that stands in the text.
+- `unknown_column`: a value of a column the import ignored that stands in the text;
+- whatever the anonymiser itself flagged and left as written (its `suspects`, e.g. an
+  employer and a job title that point to one person), where that text still stands.
 """
 from __future__ import annotations
 
@@ -42,8 +44,15 @@ _NOT_NAMES = ("车主", "司机", "乘客", "当事", "执法", "经营", "驾�
               "方便", "关于", "包括", "成为", "连续", "计算", "单位", "常年", "应当", "于是", "万元")
 
 
-def find_suspects(fields: dict[str, str], unknown_values: dict[str, str] | None = None) -> list[Suspect]:
+def find_suspects(fields: dict[str, str], unknown_values: dict[str, str] | None = None,
+                  flagged: list[tuple[str, str, str]] = ()) -> list[Suspect]:
     out: list[Suspect] = []
+    for name, kind, value in flagged:
+        text = fields.get(name) or ""
+        start = text.find(value) if value and name in TEXT_FIELDS else -1
+        while start != -1:
+            out.append(Suspect(name, kind, start, start + len(value), value, f"匿名化时标记 / flagged by the anonymiser ({kind})"))
+            start = text.find(value, start + len(value))
     for name in TEXT_FIELDS:
         text = fields.get(name) or ""
         if not text:
