@@ -196,3 +196,15 @@ def test_a_note_in_brackets_after_a_header_is_not_part_of_it(tmp_path, capsys):
     assert code == 0, err
     record = (into / "2024-2001.yaml").read_text(encoding="utf-8")
     assert "孙丽娜" not in record and "13912345678" not in record and "place: 济南市历城区" in record
+
+
+@pytest.mark.parametrize("values", [["20240305", "2024-03-06 10:30"], ["小型轿车", "网约车"], ["10000", "5,000.00"],
+                                    ["张伟", "已结案", "已缴纳罚款"]])
+def test_dates_amounts_words_and_a_stray_name_do_not_make_a_column_personal(values):
+    from generator.importer.columns import personal_look
+    assert personal_look("备注", list(enumerate(values, start=2))) is None
+
+
+def test_a_single_name_is_personal_when_the_header_speaks_of_a_person():
+    from generator.importer.columns import personal_look
+    assert personal_look("承办人", [(2, ""), (3, "张伟"), (4, "已结案"), (5, "同上")]) == (3, "a name")

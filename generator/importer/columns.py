@@ -155,7 +155,8 @@ _DOT_NAME = re.compile("^[\u3400-\u9fff]{1,6}[·•][\u3400-\u9fff]{1,8}$")
 _LONG_NUMBER = re.compile(r"(?<![0-9])[0-9][0-9 \-]{5,}[0-9Xx](?![0-9])")
 _ADDRESS = re.compile(r"(?:省|市|区|县|镇|乡|村|路|街|巷|弄|小区|花园|公寓|大厦)[^，。；,;]{0,12}?"
                       r"[0-9０-９一二三四五六七八九十]+(?:号|栋|幢|单元|室|组|楼|户)")
-_DATE_LIKE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:[ T][0-9:]+)?\s*$")
+_DATE_LIKE = re.compile(r"^\s*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|(?:19|20)\d{2}(?:0[1-9]|1[0-2])"
+                        r"(?:0[1-9]|[12]\d|3[01]))(?:[ T][0-9:]+)?\s*$")
 _PART_SPLIT = re.compile(r"[、，,；;/\s]+")
 # Header words that say a column holds a person or their data, whatever its values.
 _PERSONAL_HEADER = re.compile("姓名|名字|身份|证件|电话|手机|联系|住址|地址|住所|户籍|居住|出生|年龄|车牌|号牌|"
