@@ -216,3 +216,34 @@ def test_suspects_are_long_numbers_names_next_to_a_cue_and_values_of_ignored_col
     # not: the case number, the amounts (45元, 12345678元), names already written 王某 / 陈某某
     assert found == [("facts", "name", "刘洋"), ("facts", "number", "５３０２-1987-4411"),
                      ("facts", "unknown_column", "已缴纳罚款"), ("decision", "employer_title", "罚款")]
+
+
+@pytest.mark.slow
+def test_another_offices_export_goes_through_import_review_and_build_with_nothing_personal_published(tmp_path,
+                                                                                                     capsys):
+    from test_import_columns import BASE, row_for, write_csv
+    project = tmp_path / "proj"
+    assert main(["init", str(project)]) == 0
+    shutil.copytree(REPO / "data" / "laws", project / "data" / "laws", dirs_exist_ok=True)
+    personal = ["欧阳振华", "13912345678", "鲁A·D12345", "历城区王舍人街道东城逸家12-3-1101"]
+    rows = [row_for("欧阳振华", "其住址为历城区王舍人街道东城逸家12-3-1101，手机13912345678，车辆鲁A·D12345。")
+            + personal + ["已缴纳"]]
+    source = write_csv(tmp_path / "export.csv", BASE + ["当事人姓名", "手机号", "号牌号码", "住址", "备注"], rows)
+    code, out, err = run(capsys, "import-cases", str(source), "--into", str(project / "cases_public"))
+    assert code == 0, err
+    assert f"{source}: ignored column 备注 (e.g. '已缴纳'): not published; map it with --columns map.yaml if it holds case data" in out
+    code, out, err = run(capsys, "build", "--project", str(project), "--quiet")
+    assert code == 0, err
+    assert not (project / "site" / "cases" / "2024-2001").exists()
+    client = client_for(project)
+    view = client.get("/api/records/2024-2001", headers=AUTH).json()
+    approve = client.post("/api/records/2024-2001/approve", headers=AUTH, json={"digest": view["digest"], "by": "李审核"})
+    assert approve.status_code == 200
+    code, out, err = run(capsys, "build", "--project", str(project), "--quiet")
+    assert code == 0, err
+    page = (project / "site" / "cases" / "2024-2001" / "index.html").read_text(encoding="utf-8")
+    assert "欧阳某未取得道路运输证经营案" in page
+    for path in (project / "site").rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".csv", ".xml", ".txt"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert not [value for value in personal if value in text], path
