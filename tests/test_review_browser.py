@@ -70,6 +70,11 @@ def test_a_reviewer_hides_a_suspect_and_approves_a_case_with_the_keyboard(browse
         expect(suspect).to_contain_text("隐去")
         expect(page.locator("#fields")).not_to_contain_text("5302 1987 4411")
         page.click("#accept-all")                      # the rest: accepted as they are
+        page.locator(".field", has_text="执法人员说法").get_by_role("button", name="编辑全文").click()
+        area = page.locator('textarea[data-field="explanation"]')
+        expect(area).to_be_focused()
+        page.keyboard.press("End")
+        page.keyboard.type("（已复核）")
         page.keyboard.press("Control+Enter")           # save and approve
         expect(page.locator("#counts")).to_have_text("待审核 5 条 · 已批准 1 条")
         expect(page.locator("#records")).not_to_contain_text("2024-2103")
@@ -77,6 +82,7 @@ def test_a_reviewer_hides_a_suspect_and_approves_a_case_with_the_keyboard(browse
         context.close()
     record = (project / "cases_public" / "2024-2103.yaml").read_text(encoding="utf-8")
     assert "另查，登记号码[已隐去]。" in record
+    assert "（已复核）" in record.split("explanation:", 1)[1]
     approvals = [json.loads(line) for line in approvals_path(project / "cases_public").read_text().splitlines()]
     assert [(a["id"], a["by"], a["via"]) for a in approvals] == [("2024-2103", "李审核", "review page")]
     assert errors == [] and outside == []

@@ -11,6 +11,7 @@
   let rec = null;        // the open case, as the server sent it
   let items = [];        // changes and suspects, each with a decision
   let current = 0;
+  let freeText = {};     // field → the reviewer's own text (编辑全文), replacing item edits there
 
   async function api(method, path, body) {
     const init = { method: method, headers: { "X-Pufa-Token": TOKEN } };
@@ -76,6 +77,7 @@
                    label: "可疑 " + s.why + "：" + s.text, decision: null, replacement: null });
     }
     current = 0;
+    freeText = {};
     $("list-view").hidden = true;
     $("record-view").hidden = false;
     $("record-title").textContent = rec.id + " · " + (rec.fields.title || "");
@@ -118,7 +120,7 @@
       list.append(li);
     });
     renderFields();
-    const edits = items.some((i) => i.replacement !== null);
+    const edits = items.some((i) => i.replacement !== null) || Object.keys(freeText).length > 0;
     $("save").disabled = !edits;
   }
 
@@ -133,7 +135,30 @@
       const text = rec.fields[name];
       if (!text) continue;
       const div = el("div", undefined, "field");
-      div.append(el("h3", rec.labels[name]));
+      const head = el("h3", rec.labels[name] + " ");
+      const whole = el("button", "编辑全文");
+      whole.type = "button";
+      whole.addEventListener("click", () => {
+        if (!(name in freeText)) freeText[name] = applied(name);
+        render();
+        const area = document.querySelector('textarea[data-field="' + name + '"]');
+        if (area) area.focus();
+      });
+      head.append(whole);
+      div.append(head);
+      if (name in freeText) {
+        // The reviewer writes this field as it should be published.
+        const area = el("textarea");
+        area.dataset.field = name;
+        area.rows = 4;
+        area.cols = 100;
+        area.value = freeText[name];
+        area.setAttribute("aria-label", rec.labels[name]);
+        area.addEventListener("input", () => { freeText[name] = area.value; $("save").disabled = false; });
+        div.append(area);
+        box.append(div);
+        continue;
+      }
       const p = el("p");
       const spans = items.filter((i) => i.field === name && i.start !== undefined).sort((a, b) => a.start - b.start);
       let pos = 0;
@@ -195,9 +220,21 @@
     markCurrent();
   }
 
+  function applied(name) {
+    let text = rec.fields[name] || "";
+    const spans = items.filter((i) => i.field === name && i.replacement !== null && i.start !== undefined)
+      .sort((a, b) => b.start - a.start);
+    for (const item of spans) text = text.slice(0, item.start) + item.replacement + text.slice(item.end);
+    return text;
+  }
+
   function editedFields() {
     const fields = {};
     for (const name of Object.keys(rec.labels)) {
+      if (name in freeText) {
+        if (freeText[name] !== rec.fields[name]) fields[name] = freeText[name];
+        continue;
+      }
       let text = rec.fields[name];
       const spans = items.filter((i) => i.field === name && i.replacement !== null && i.start !== undefined)
         .sort((a, b) => b.start - a.start);
