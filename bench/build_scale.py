@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from generator.fsutil import atomic_write_text  # noqa: E402
 from generator.site.build import build_site  # noqa: E402
+from generator.review.approvals import approve_all  # noqa: E402
 from generator.yamlio import dump_yaml  # noqa: E402
 
 CATEGORIES = {
@@ -80,6 +81,7 @@ def make_project(target: Path, count: int, seed: int = 1) -> Path:
     for n in range(count):
         record = synthetic_case(n, rng)
         atomic_write_text(cases / f"{record['id']}.yaml", dump_yaml(record))
+    approve_all(cases, "bench")           # only approved cases are published
     return target
 
 

@@ -25,7 +25,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
 def _cmd_import_cases(args: argparse.Namespace) -> int:
     from .importer.run import import_cases
     result = import_cases([Path(f) for f in args.files], into=Path(args.into), sheet=args.sheet,
-                          force=args.force, report_dir=Path(args.report_dir) if args.report_dir else None)
+                          force=args.force, report_dir=Path(args.report_dir) if args.report_dir else None,
+                          columns=Path(args.columns) if args.columns else None)
     print(result.summary())
     return 0
 
@@ -86,6 +87,12 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _cmd_review(args: argparse.Namespace) -> int:
+    from .review.server import review_command
+    return review_command(Path(args.project), port=args.port, approve_all=args.approve_all, by=args.by,
+                          open_browser=not args.no_browser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pufa",
@@ -103,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", metavar="NAME", help="sheet to read when an .xlsx has several")
     p.add_argument("--force", action="store_true", help="overwrite records that a person has edited")
     p.add_argument("--report-dir", metavar="DIR", help="where to write the review report (default: reports/ beside DIR)")
+    p.add_argument("--columns", metavar="MAP.yaml", help="columns file: export header → known column, ignore or personal")
     p.set_defaults(func=_cmd_import_cases)
 
     p = sub.add_parser("build", help="validate inputs, generate pages, build, leak-check, swap into site/")
@@ -156,6 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="check the installation and a project; says what to do for each problem")
     p.add_argument("--project", metavar="DIR", help="project folder (default: the current one, if it is a project)")
     p.set_defaults(func=_cmd_doctor)
+
+    p = sub.add_parser("review", help="approve imported cases before they are published (local page on 127.0.0.1)")
+    p.add_argument("--project", default=".", metavar="DIR")
+    p.add_argument("--port", type=int, default=8766, metavar="N")
+    p.add_argument("--approve-all", action="store_true", help="approve every pending case from the command line")
+    p.add_argument("--by", metavar="NAME", help="the reviewer's name, recorded with each approval")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    p.set_defaults(func=_cmd_review)
     return parser
 
 

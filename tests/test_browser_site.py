@@ -11,6 +11,7 @@ import pytest
 
 from generator.cli import main
 from generator.site.serve import make_server
+from generator.review.approvals import approve_all
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +52,7 @@ def injected(tmp_path_factory):
     case.write_text(case.read_text(encoding="utf-8").replace(
         "facts: 李某初次接单2单即被发现，当场停止营运并承诺办理驾驶员证。",
         "facts: '<script>alert(1)</script><img src=x onerror=alert(2)>[点我](javascript:alert(3))'"), encoding="utf-8")
+    approve_all(project / "cases_public", "测试")      # the edited case is published once approved
     assert main(["build", "--project", str(project), "--quiet"]) == 0
     server, url = _serve(project / "site")
     yield url

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from test_hardening_project import RAW, ROOT, pufa, tree_digest
+from generator.review.approvals import approve_all
 
 MINI = ROOT / "tests" / "data" / "mini-project"
 CASE = "cases_public/2024-0002.yaml"
@@ -40,6 +41,7 @@ def set_facts(project: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    approve_all(project / "cases_public", "测试")      # the edited case is published once approved
 
 
 @pytest.fixture(scope="module")

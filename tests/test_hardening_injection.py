@@ -15,6 +15,7 @@ import yaml
 
 from generator.cli import main
 from generator.site.serve import make_server
+from generator.review.approvals import approve_all
 from test_hardening_project import make_full_project
 from test_recaps_project import LIVE_ID
 
@@ -110,6 +111,7 @@ class _Markup(HTMLParser):
 def planted(tmp_path_factory) -> Path:
     project = make_full_project(tmp_path_factory.mktemp("inject") / "project")
     plant(project)
+    approve_all(project / "cases_public", "测试")      # the planted case is published once approved
     assert main(["build", "--project", str(project), "--quiet"]) == 0
     return project
 

@@ -2,6 +2,7 @@
 the deny list and the problems (in row order) must be exactly what one process makes."""
 from __future__ import annotations
 
+import json
 import random
 import sys
 from pathlib import Path
@@ -36,7 +37,13 @@ def test_parallel_import_writes_what_one_process_writes(tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "PARALLEL_ROWS", 10**9)
     importer.import_cases([source], into=tmp_path / "b" / "cases_public")
     assert tree(tmp_path / "a" / "cases_public") == tree(tmp_path / "b" / "cases_public")
-    assert tree(tmp_path / "a" / ".pufa-private") == tree(tmp_path / "b" / ".pufa-private")
+    private = {side: tree(tmp_path / side / ".pufa-private") for side in "ab"}
+    # the review notes are named after the time of their import: compare what they hold
+    notes = {side: [json.loads(v)["records"] for k, v in private[side].items() if k.startswith("review/")]
+             for side in "ab"}
+    assert notes["a"] == notes["b"] and len(notes["a"]) == 1
+    assert {k: v for k, v in private["a"].items() if not k.startswith("review/")} == \
+        {k: v for k, v in private["b"].items() if not k.startswith("review/")}
 
 
 def test_parallel_import_reports_bad_rows_in_row_order(tmp_path, monkeypatch):

@@ -32,6 +32,7 @@ def test_an_imported_export_builds_a_site_without_personal_data(tmp_path, capsys
     assert main(["init", str(project)]) == 0
     shutil.copytree(ROOT / "data" / "laws", project / "data" / "laws", dirs_exist_ok=True)
     assert main(["import-cases", str(DEMO), "--into", str(project / "cases_public")]) == 0
+    assert main(["review", "--project", str(project), "--approve-all", "--by", "测试"]) == 0
     assert main(["build", "--project", str(project), "--quiet"]) == 0, capsys.readouterr().err
     site = project / "site"
     assert (site / "cases" / "2024-2101" / "index.html").exists()

@@ -21,6 +21,8 @@ from generator.errors import LeakError
 from generator.site import shards
 from generator.site.build import build_site
 from generator.site.serve import make_server
+from generator.errors import InputError
+from generator.review.approvals import approve_all
 
 MINI = Path(__file__).parent / "data" / "mini-project"
 
@@ -62,6 +64,10 @@ def edit_case(project: Path, case_id: str, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
+    try:
+        approve_all(project / "cases_public", "测试")  # edited cases are published once approved
+    except InputError:
+        pass                                          # edited into an error: the build says so
 
 
 def test_changed_case_rebuilds_a_few_pages_and_matches_a_clean_build(tmp_path, small_shards):
@@ -94,6 +100,7 @@ def test_removed_and_added_cases_match_a_clean_build(tmp_path, small_shards):
     text = (project / "cases_public" / "2024-0002.yaml").read_text(encoding="utf-8")
     (project / "cases_public" / "2024-0009.yaml").write_text(
         text.replace("2024-0002", "2024-0009").replace("0002号", "0009号"), encoding="utf-8")
+    approve_all(project / "cases_public", "测试")
     again = build_site(project, progress=False)
     assert not again.mkdocs_skipped         # the set of pages changed: the sitemap with it
     assert not (project / "site" / "cases" / "2023-0004").exists()
@@ -188,6 +195,7 @@ def with_site_url_and_awkward_titles(project: Path) -> None:
         text = path.read_text("utf-8")
         title = next(line for line in text.splitlines() if line.startswith("title:"))
         path.write_text(text.replace(title, title + " <b>&amp; \"引号\" 'x' %20</b>"), encoding="utf-8")
+    approve_all(project / "cases_public", "测试")
 
 
 @pytest.mark.parametrize("awkward", [False, True], ids=["mini", "site-url-and-awkward-titles"])
@@ -245,6 +253,7 @@ def test_rebuild_from_shells_with_site_url_and_awkward_titles_matches_a_clean_bu
     path = project / "cases_public" / "2024-0002.yaml"
     text = path.read_text("utf-8")
     path.write_text(text.replace("facts: ", "facts: 经查，", 1), encoding="utf-8")
+    approve_all(project / "cases_public", "测试")
     again = build_site(project, progress=False)
     assert again.mkdocs_skipped             # only the case page changed: written from its shell
     html = (project / "site" / "cases" / "2024-0002" / "index.html").read_text("utf-8")

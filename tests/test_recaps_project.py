@@ -8,6 +8,8 @@ import json
 import shutil
 from pathlib import Path
 
+from generator.review.approvals import approve_all
+
 ROOT = Path(__file__).resolve().parent.parent
 VIDEO = ROOT / "tests" / "data" / "video" / "demo-livestream.mp4"
 LIVE_ID = "live-test"
@@ -98,6 +100,7 @@ def make_project(dest: Path, transcript: dict | None = None, annotations: dict |
     shutil.copytree(ROOT / "data" / "laws", dest / "data" / "laws")
     (dest / "cases_public").mkdir()
     (dest / "cases_public" / "2025-0101.yaml").write_text(CASE, encoding="utf-8")
+    approve_all(dest / "cases_public", "测试")
     (dest / "media").mkdir()
     shutil.copyfile(VIDEO, dest / "media" / "demo-livestream.mp4")
     folder = dest / "transcripts" / LIVE_ID

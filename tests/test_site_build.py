@@ -14,6 +14,7 @@ import pytest
 
 from generator.cli import main
 from generator.site.render import law_slug
+from generator.review.approvals import approve_all
 
 MINI = Path(__file__).parent / "data" / "mini-project"
 
@@ -139,6 +140,7 @@ def test_listing_is_paginated_twenty_cases_a_page(tmp_path, capsys):
     for n in range(45):
         text = template.replace("id: 2024-0001", f"id: 2022-{n:04d}").replace("'2024-03-05'", f"'2022-01-{n % 28 + 1:02d}'")
         (project / "cases_public" / f"2022-{n:04d}.yaml").write_text(text, encoding="utf-8")
+    approve_all(project / "cases_public", "测试")
     code, out, err = run(capsys, "build", "--project", str(project), "--quiet")
     assert code == 0, err
     site = project / "site"
@@ -162,6 +164,7 @@ def test_markup_in_a_record_shows_as_text(tmp_path, capsys):
         "facts: 李某初次接单2单即被发现，当场停止营运并承诺办理驾驶员证。",
         f"facts: '{INJECTION}'").replace("title: 李某首次无证从事网约车经营不予处罚案", "title: '李某<b>案</b>\"引号'")
     case.write_text(text, encoding="utf-8")
+    approve_all(project / "cases_public", "测试")
     code, out, err = run(capsys, "build", "--project", str(project), "--quiet")
     assert code == 0, err
     html = page(project, "cases/2024-0002")
@@ -257,6 +260,7 @@ def test_unknown_discretion_item_and_episode_are_cross_reference_errors(project,
 def test_a_planted_phone_number_fails_the_build_and_keeps_the_last_site(project, capsys):
     before = tree_digest(project / "site")
     _edit(project / "cases_public" / "2024-0001.yaml", "经查，该车未取得", "乘客电话13812345678。经查，该车未取得")
+    approve_all(project / "cases_public", "测试")      # a reviewer missed it: the leak gate is the second line
     code, out, err = run(capsys, "build", "--project", str(project), "--quiet")
     assert code == 3
     assert "pufa build: error: cases/2024-0001/index.html:" in err

@@ -17,7 +17,7 @@ from ..privacy.detect import normalise
 from ..records.case import Case, case_from_mapping
 from ..records.law import chinese_number, parse_citation
 from ..yamlio import LineMap
-from .columns import BY_KEY, label
+from .columns import BY_KEY, DROPPED, label
 from .readers import RawRow
 
 _CASE_NO = re.compile(r"[〔\[(【]\s*(\d{4})\s*[〕\])】]\s*第?\s*(\d+)\s*号?")
@@ -69,6 +69,49 @@ def fine_from_decision(decision: str) -> float | None:
     return value * 10000 if match.group(2) else value
 
 
+# A value shorter than this, in a column of numbers or addresses, is a placeholder (无, /,
+# 不详) or too common to remove wherever it occurs.
+_MIN_KNOWN = 4
+_NAME_PARTS = re.compile(r"[、，,；;/\s]+")
+
+
+def personal_values(row: RawRow) -> tuple[str, list[tuple[str, str]]]:
+    """(the people of a row, joined for the anonymiser, [(kind, value)] to remove wherever
+    they occur) from every personal column: the party and the other people's columns
+    (驾驶员, 车主, 法定代表人 …), numbers, addresses, dates of birth, ages, and the columns a
+    columns file maps to 'personal'."""
+    from ..privacy.detect import is_person_name
+
+    people: list[str] = []
+    known: list[tuple[str, str]] = []
+    for key in DROPPED:
+        value = row.cells.get(key, "").strip()
+        if not value:
+            continue
+        kind = BY_KEY[key].kind
+        if kind == "name":
+            people.append(value)
+        elif kind == "age":
+            number = normalise(value).rstrip("岁周 ")
+            if number.isdigit():
+                known += [("age", f"{number}周岁"), ("age", f"{number}岁")]
+        elif kind == "birth_date":
+            born = parse_date(value)
+            forms = [value] + ([born.isoformat(), f"{born.year}年{born.month}月{born.day}日",
+                                f"{born.year}年{born.month:02d}月{born.day:02d}日", f"{born.year}.{born.month:02d}.{born.day:02d}",
+                                f"{born.year}/{born.month}/{born.day}"] if born else [])
+            known += [("birth_date", form) for form in dict.fromkeys(forms) if len(form) >= _MIN_KNOWN]
+        elif len(value) >= _MIN_KNOWN:
+            known.append((kind, value))
+    for value in row.personal.values():
+        parts = [part for part in _NAME_PARTS.split(value) if part]
+        if parts and all(is_person_name(part) for part in parts):
+            people.append(value)
+        elif len(value.strip()) >= _MIN_KNOWN:
+            known.append(("personal", value.strip()))
+    return "、".join(people), known
+
+
 @dataclass
 class ConvertedRow:
     row: int
@@ -106,8 +149,8 @@ def convert_row(file: str, row: RawRow) -> ConvertedRow:
         except ValueError as exc:
             problem("legal_basis", str(exc))
     texts = {key: cells.get(key, "") for key in TEXT_FIELDS}
-    known = [(key, cells.get(key, "")) for key in PERSONAL_KNOWN]
-    published, anonymiser = anonymise_fields(texts, party=cells.get("party", ""), known=known)
+    party, known = personal_values(row)
+    published, anonymiser = anonymise_fields(texts, party=party, known=known)
     mapping = {
         "id": slug or "x", "case_no": case_no, "title": published["title"], "category": cells.get("category", ""),
         "date": date.isoformat() if date else "", "place": published["place"], "cause": published["cause"],

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from .columns import COLUMNS, column_key, header_score, label
+from .columns import COLUMNS, IGNORE, PERSONAL, ColumnMap, column_key, header_score, label, personal_look
 
 HEADER_SEARCH_ROWS = 20
 _MIN_HEADER_SCORE = 3
@@ -35,6 +35,8 @@ MAX_FILE_BYTES = 64_000_000
 class RawRow:
     number: int                  # 1-based row in the sheet / line in the CSV / record in JSON
     cells: dict[str, str]        # column key → stripped text
+    personal: dict[str, str] = field(default_factory=dict)   # header mapped 'personal' → text
+    extra: dict[str, str] = field(default_factory=dict)      # unknown (ignored) header → text
 
 
 @dataclass
@@ -45,7 +47,7 @@ class RawTable:
     sheet: str | None = None
     header_row: int = 0
     headers: dict[str, str] = field(default_factory=dict)   # key → header as written
-    ignored: list[str] = field(default_factory=list)        # headers we do not know
+    ignored: list[tuple[str, str]] = field(default_factory=list)   # (header we do not know, sample value)
     rows: list[RawRow] = field(default_factory=list)
 
 
@@ -66,12 +68,15 @@ def cell_text(value: Any) -> str:
     return "" if text in ("nan", "NaT") else text.strip()
 
 
-def table_from_grid(table: RawTable, grid: list[tuple[int, list[Any]]], unit: str = "row") -> RawTable:
+def table_from_grid(table: RawTable, grid: list[tuple[int, list[Any]]], unit: str = "row",
+                    columns: ColumnMap | None = None) -> RawTable:
     """Find the header row (the one naming most known columns, among the first rows), map
-    its cells to column keys, and read every row below it."""
+    its cells to column keys, and read every row below it. An unknown column whose values
+    look personal stops the import (it must be mapped with --columns); the others are
+    listed in `table.ignored` with a sample value."""
     best: tuple[int, int] | None = None   # (score, index in grid)
     for index, (_, cells) in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        score = header_score(cells)
+        score = header_score(cells, columns)
         if score >= _MIN_HEADER_SCORE and (best is None or score > best[0]):
             best = (score, index)
     if best is None:
@@ -80,13 +85,20 @@ def table_from_grid(table: RawTable, grid: list[tuple[int, list[Any]]], unit: st
     header_index = best[1]
     table.header_row, header_cells = grid[header_index]
     positions: dict[str, int] = {}
+    personal: dict[str, int] = {}      # header → position, mapped 'personal'
+    unknown: dict[str, int] = {}       # header → position, not known and not mapped
     problems: list[Problem] = []
     for position, cell in enumerate(header_cells):
-        key = column_key(cell)
+        key = column_key(cell, columns)
         text = cell_text(cell)
+        if key == IGNORE:
+            continue
+        if key == PERSONAL:
+            personal[text] = position
+            continue
         if key is None:
             if text:
-                table.ignored.append(text)
+                unknown[text] = position
             continue
         if key in positions:
             problems.append(Problem(str(table.file), f"column {label(key)} appears twice", table.header_row or None,
@@ -100,19 +112,69 @@ def table_from_grid(table: RawTable, grid: list[tuple[int, list[Any]]], unit: st
                                 table.header_row or None, None, "add the column to the header row"))
     if problems:
         raise InputError(problems)
+    everything = {**{table.headers[k]: p for k, p in positions.items()}, **personal, **unknown}
     for number, cells in grid[header_index + 1:]:
-        values = {key: cell_text(cells[pos]) if pos < len(cells) else "" for key, pos in positions.items()}
         has_any = any(cell_text(c) for c in cells)
-        table.rows.append(RawRow(number, values if has_any else {}))
+        if not has_any:
+            table.rows.append(RawRow(number, {}))
+            continue
+        for header, pos in everything.items():
+            if pos < len(cells):
+                bad = _unreadable(cells[pos])
+                if bad:
+                    problems.append(Problem(str(table.file), bad[0], number, f"column {pos + 1} ({header})", bad[1]))
+        values = {key: cell_text(cells[pos]) if pos < len(cells) else "" for key, pos in positions.items()}
+        row = RawRow(number, values)
+        row.personal = {h: cell_text(cells[p]) for h, p in personal.items() if p < len(cells) and cell_text(cells[p])}
+        row.extra = {h: cell_text(cells[p]) for h, p in unknown.items() if p < len(cells) and cell_text(cells[p])}
+        table.rows.append(row)
     # Blank rows at the very end are the spreadsheet's, not the office's: drop them.
     while table.rows and not table.rows[-1].cells:
         table.rows.pop()
+    for header, position in unknown.items():
+        values = [(row.number, row.extra.get(header, "")) for row in table.rows if row.cells]
+        looks = personal_look(header, values)
+        if looks:
+            problems.append(Problem(
+                str(table.file), f"unknown column whose values look personal (row {looks[0]} holds {looks[1]})",
+                looks[0], f"column {position + 1} ({header})",
+                f"it would be neither published nor removed from the text: map it in a columns file and run again "
+                f"with --columns map.yaml, a line '{header}: personal' (never published, removed from the text), "
+                f"'{header}: 当事人' (or another known column) or '{header}: ignore'; see docs/import.md"))
+            continue
+        sample = next((value for _, value in values if value), "")
+        table.ignored.append((header, sample if len(sample) <= 20 else sample[:20] + "…"))
+    if problems:
+        raise InputError(problems)
     return table
+
+
+# Excel writes these into a cell whose formula failed: the value itself is lost.
+_EXCEL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!"}
+# Chinese read through a Western code page (GBK bytes shown as cp1252/latin-1: 王二 → Íõ¶þ).
+_LATIN1_MOJIBAKE = re.compile("[\u00c0-\u00ff\u00a1-\u00bf]{2,}")
+
+
+def _unreadable(value: Any) -> tuple[str, str] | None:
+    """(message, hint) when a cell cannot be read as what the office wrote."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text in _EXCEL_ERRORS:
+        return f"the cell holds the Excel error {text}, not a value", "fix the formula or type the value in the export"
+    if "\ufffd" in text:
+        return ("the cell holds '\ufffd' (characters lost when the file was converted between encodings)",
+                "type the text again in the export, or export it again as UTF-8")
+    for match in _LATIN1_MOJIBAKE.finditer(text):
+        if not set(match.group()) <= _PINYIN:
+            return (f"'{match.group()}' looks like Chinese read in a Western encoding (garbled text)",
+                    "export the file again from the case system, or retype the cell")
+    return None
 
 
 # --- xlsx ------------------------------------------------------------------------------
 
-def read_xlsx(path: Path, sheet: str | None) -> RawTable:
+def read_xlsx(path: Path, sheet: str | None, columns: ColumnMap | None = None) -> RawTable:
     import openpyxl  # pandas' engine; used directly to keep true sheet row numbers
 
     try:
@@ -136,7 +198,7 @@ def read_xlsx(path: Path, sheet: str | None) -> RawTable:
                 enumerate(book[chosen].iter_rows(values_only=True), start=1)]
     finally:
         book.close()
-    return table_from_grid(RawTable(path, "xlsx", sheet=chosen), grid)
+    return table_from_grid(RawTable(path, "xlsx", sheet=chosen), grid, columns=columns)
 
 
 # --- csv -------------------------------------------------------------------------------
@@ -294,7 +356,7 @@ def _csv_grid(path: Path, text: str, delimiter: str) -> list[tuple[int, list[Any
     return grid
 
 
-def read_csv(path: Path) -> RawTable:
+def read_csv(path: Path, columns: ColumnMap | None = None) -> RawTable:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputError.at(path, "the file is empty")
@@ -303,7 +365,8 @@ def read_csv(path: Path) -> RawTable:
     first_error: InputError | None = None
     for delimiter in (",", "\t", ";"):
         try:
-            return table_from_grid(RawTable(path, "csv", encoding=encoding), _csv_grid(path, text, delimiter))
+            return table_from_grid(RawTable(path, "csv", encoding=encoding), _csv_grid(path, text, delimiter),
+                                   columns=columns)
         except InputError as exc:
             if "no header row found" not in str(exc):
                 raise
@@ -314,7 +377,7 @@ def read_csv(path: Path) -> RawTable:
 
 # --- json ------------------------------------------------------------------------------
 
-def read_json(path: Path) -> RawTable:
+def read_json(path: Path, columns: ColumnMap | None = None) -> RawTable:
     text, encoding = decode_bytes(path, path.read_bytes())
     try:
         data = json.loads(text)
@@ -333,10 +396,10 @@ def read_json(path: Path) -> RawTable:
                 headers.append(key)
     grid: list[tuple[int, list[Any]]] = [(0, list(headers))]
     grid += [(index, [item.get(h) for h in headers]) for index, item in enumerate(data, start=1)]
-    return table_from_grid(RawTable(path, "json", encoding=encoding), grid, unit="record")
+    return table_from_grid(RawTable(path, "json", encoding=encoding), grid, unit="record", columns=columns)
 
 
-def read_table(path: Path, sheet: str | None = None) -> RawTable:
+def read_table(path: Path, sheet: str | None = None, columns: ColumnMap | None = None) -> RawTable:
     """Read one export by its suffix."""
     if not path.exists():
         raise InputError.at(path, "file not found")
@@ -349,10 +412,10 @@ def read_table(path: Path, sheet: str | None = None) -> RawTable:
                             hint="split the export into several files, e.g. one per year, and import them together")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, sheet)
+        return read_xlsx(path, sheet, columns)
     if suffix == ".csv":
-        return read_csv(path)
+        return read_csv(path, columns)
     if suffix == ".json":
-        return read_json(path)
+        return read_json(path, columns)
     raise InputError.at(path, f"unsupported file type '{path.suffix}'",
                         hint="export the cases as .xlsx, .csv or .json")

@@ -20,13 +20,13 @@ from ..errors import InputError, ProblemCollector
 from ..fsutil import atomic_write_json
 from ..privacy.leaks import load_denylist, save_denylist
 from ..yamlio import dump_yaml, load_yaml
-from .columns import BY_KEY, label
+from ..review.notes import notes_for, save_notes
+from .columns import DROPPED, label, load_column_map
 from .convert import ConvertedRow, convert_row
 from .readers import RawTable, read_table
 from .report import KIND_LABELS, CaseChanges, write_report
 
 MANIFEST = ".import-manifest.json"
-_DROPPED = ("party", "id_number", "phone", "plate")
 
 
 @dataclass
@@ -41,6 +41,8 @@ class ImportResult:
     report_html: Path | None = None
     report_csv: Path | None = None
     denylist_added: int = 0
+    ignored: list[tuple[str, str, str]] = field(default_factory=list)   # (file, header, sample value)
+    pending: int = 0                                                    # records waiting for review
 
     def summary(self) -> str:
         lines = [f"read {self.rows} cases from {len(self.files)} file(s): {len(self.written)} written, "
@@ -50,6 +52,11 @@ class ImportResult:
             lines.append("skipped (edited by a person; re-run with --force to overwrite): " + ", ".join(self.skipped))
         if self.counts:
             lines.append("anonymised: " + ", ".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in sorted(self.counts.items())))
+        for file, header, sample in self.ignored:
+            lines.append(f"{file}: ignored column {header} (e.g. '{sample}'): not published; "
+                         f"map it with --columns map.yaml if it holds case data")
+        if self.pending:
+            lines.append(f"{self.pending} case(s) wait for review: they are published once approved with 'pufa review'")
         if self.report_html:
             lines.append(f"review report (internal, never publish): {self.report_html} and {self.report_csv}")
         return "\n".join(lines)
@@ -81,13 +88,13 @@ def _check_report_dir(report_dir: Path, into: Path) -> None:
                                 field="--report-dir", hint="use a private folder such as reports/")
 
 
-def _read_all(files: list[Path], sheet: str | None) -> tuple[list[tuple[RawTable, ConvertedRow]], ProblemCollector, int]:
+def _read_all(files: list[Path], sheet: str | None, columns=None) -> tuple[list[tuple[RawTable, ConvertedRow]], ProblemCollector, int]:
     problems = ProblemCollector()
     converted: list[tuple[RawTable, ConvertedRow]] = []
     rows = 0
     for path in files:
         try:
-            table = read_table(path, sheet)
+            table = read_table(path, sheet, columns)
         except InputError as exc:
             problems.extend(exc)
             continue
@@ -293,7 +300,7 @@ def _fork_context():
 
 
 def import_cases(files: list[Path], into: Path, sheet: str | None = None, force: bool = False,
-                 report_dir: Path | None = None) -> ImportResult:
+                 report_dir: Path | None = None, columns: Path | None = None) -> ImportResult:
     into = Path(into)
     project = into.resolve().parent
     report_dir = Path(report_dir) if report_dir else project / "reports"
@@ -301,13 +308,16 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
     if into.exists() and not into.is_dir():
         raise InputError.at(into, "--into must be a folder")
 
-    converted, problems, rows = _read_all([Path(f) for f in files], sheet)
+    column_map = load_column_map(Path(columns)) if columns else None
+    converted, problems, rows = _read_all([Path(f) for f in files], sheet, column_map)
     _check_unique(converted, into, problems)
     problems.raise_if_any()
 
     # Decide every record's fate before the first write.
     manifest = _load_manifest(into)
     result = ImportResult(files=[str(f) for f in files], rows=rows)
+    for table in {id(table): table for table, _ in converted}.values():
+        result.ignored += [(str(table.file), header, sample) for header, sample in table.ignored]
     plans: list[tuple[Path, bytes]] = []
     report_cases: list[CaseChanges] = []
     for table, item in converted:
@@ -335,7 +345,7 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
             result.skipped.append(item.case.id)
         if not status.startswith("skipped"):
             manifest[name] = {"sha256": _sha256(data), "case_no": item.case_no}
-        dropped = [BY_KEY[k].header for k in _DROPPED if table.headers.get(k) is not None]
+        dropped = [table.headers[k] for k in DROPPED if table.headers.get(k) is not None]
         changes = item.anonymiser.changes
         result.counts.update(change.kind for change in changes)
         report_cases.append(CaseChanges(item.case.id, item.case_no, f"{table.file}:{item.row}", status,
@@ -347,7 +357,7 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
     denylist = load_denylist(project)
     for _, item in converted:
         for value, kind in item.anonymiser.removed.items():
-            if denylist.add(kind, value):
+            if kind != "age" and denylist.add(kind, value):   # '35岁' is no one's in particular
                 result.denylist_added += 1
     if result.denylist_added:
         save_denylist(project, denylist)
@@ -358,7 +368,12 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
         serial += 1                 # two imports in one second: never overwrite the first report
         stem = f"{stamp}-{serial}"
     report = _Report(report_dir, stem, report_cases, result.files, result.skipped)
+    written = set(result.written)
+    result.pending = len(written)
+    notes = None
     try:
+        # What the review page shows of each new or changed record (private, like the report).
+        notes = save_notes(project, stem, notes_for(converted, written))
         temps = _write_temps(plans)
         try:
             result.report_html, result.report_csv = report.wait()
@@ -369,5 +384,7 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
         atomic_write_json(into / MANIFEST, {"version": 1, "records": dict(sorted(manifest.items()))})
     except BaseException:
         report.discard()
+        if notes is not None:
+            notes.unlink(missing_ok=True)
         raise
     return result

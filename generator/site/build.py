@@ -12,6 +12,7 @@ folder is removed.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -33,6 +34,7 @@ except ImportError:                     # Windows: stale trees then go by age al
 from ..config import ProjectConfig, load_config
 from ..errors import InputError, LeakError, PufaError
 from ..fsutil import swap_directory
+from ..review.approvals import approved, pending_line
 from .incremental import (BuildState, assemble, leak_key, leak_todo, mkdocs_key, prepare_dirty, site_files,
                           sync_docs, wanted_files)
 from .leakgate import check_site
@@ -129,6 +131,10 @@ def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bo
     timer = _Timer(report, progress)
     with timer.step("load"):
         model = load_model(config)
+        # Only cases whose current content staff approved are published (pufa review).
+        published, pending = approved(model.cases, config.cases_dir)
+        model = dataclasses.replace(model, cases=published) if pending else model
+        report.warnings += [pending_line(pending)] if pending else []
     config.cache_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_work(config.cache_dir, "build-*")
     # Same filesystem as site/, so the final swap is one rename.

@@ -97,7 +97,8 @@ def _inputs_signature(config: ProjectConfig) -> tuple:
     """(path, mtime, size) of every input file: cheap to poll once a second."""
     entries = []
     roots = [config.cases_dir, config.data_dir, config.transcripts_dir]
-    files = [config.mkdocs_file, config.root / "pufa.yml"]
+    # the approvals (a hidden folder, skipped below): an approval publishes a case
+    files = [config.mkdocs_file, config.root / "pufa.yml", config.cases_dir / ".review" / "approvals.jsonl"]
     for root in roots:
         if root.is_dir():
             for dirpath, dirnames, filenames in os.walk(root):
