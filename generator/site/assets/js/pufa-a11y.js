@@ -130,6 +130,38 @@
     });
   }
 
+  /* 返回列表: back to the listing (with its filters) or search the reader came from, when
+     the previous page of this site is one of the link's scopes ("cases/$": exactly that
+     page; "cases/category/": anything under it). Otherwise the link keeps its default. */
+  function siteRoot() {
+    try {
+      var base = JSON.parse(document.getElementById("__config").textContent).base || ".";
+      return new URL(base.replace(/\/*$/, "/"), location.href);
+    } catch (e) { return null; }
+  }
+
+  function bindBack() {
+    var link = document.querySelector("a[data-pufa-back]");
+    var root = siteRoot();
+    if (!link || !root || !document.referrer) return;
+    var from;
+    try { from = new URL(document.referrer); } catch (e) { return; }
+    if (from.origin !== location.origin || from.pathname === location.pathname) return;
+    if (from.pathname.indexOf(root.pathname) !== 0) return;
+    var rel = from.pathname.slice(root.pathname.length);
+    var scopes = (link.getAttribute("data-pufa-back") || "").split(/\s+/);
+    for (var i = 0; i < scopes.length; i++) {
+      var scope = scopes[i];
+      if (!scope) continue;
+      var exact = scope.charAt(scope.length - 1) === "$";
+      var path = exact ? scope.slice(0, -1) : scope;
+      if (exact ? (rel === path || rel === path + "index.html") : rel.indexOf(path) === 0) {
+        link.href = from.href;
+        return;
+      }
+    }
+  }
+
   function bind() {
     var buttons = document.querySelectorAll("button[data-pufa-size]");
     for (var i = 0; i < buttons.length; i++) {
@@ -143,6 +175,7 @@
     }
     bindRead();
     bindShare();
+    bindBack();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", bind);
