@@ -307,3 +307,63 @@ def test_printed_lesson_has_large_type_and_no_placeholder_image(phone_page, demo
     visible_images = phone_page.evaluate("""() => Array.from(document.images)
         .filter(i => i.offsetParent && i.getBoundingClientRect().height > 0).map(i => i.getAttribute('src'))""")
     assert not [src for src in visible_images if "episode-poster" in src], visible_images
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """The demo with `site_url` set, as when it is published."""
+    project = _copy_demo(tmp_path_factory.mktemp("ux-pub") / "demo")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nsite_url: https://jtzf.jinan.example/pufa/\n", encoding="utf-8")
+    assert main(["build", "--project", str(project), "--quiet"]) == 0
+    server = make_server(project / "site")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", project / "site"
+    server.shutdown()
+    server.server_close()
+
+
+def test_share_metadata_is_absolute_when_site_url_is_set(published):
+    _, site = published
+    html = (site / CASE / "index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:image" content="https://jtzf.jinan.example/pufa/assets/pufa/img/share.png">' in html
+    assert f'<meta property="og:url" content="https://jtzf.jinan.example/pufa/{CASE}">' in html
+
+
+def test_printed_lesson_carries_a_qr_code_for_each_cited_video_and_case(phone_page, published):
+    url, site = published
+    phone_page.goto(url + "lessons/xx-chuzuche-anquan/")
+    assert phone_page.locator(".pufa-qr").first.is_visible() is False          # on screen: hidden
+    phone_page.emulate_media(media="print")
+    figures = phone_page.locator(".pufa-qr")
+    captions = figures.locator(".pufa-qr__url").all_inner_texts()
+    assert captions[0] == "https://jtzf.jinan.example/pufa/lessons/xx-chuzuche-anquan/"
+    cited = phone_page.evaluate("""() => Array.from(document.querySelectorAll(
+        '.pufa-lesson-episode figcaption a, .pufa-lesson-case h3 a')).map(a => a.getAttribute('href'))""")
+    assert cited, "the lesson cites videos or cases"
+    for href in cited:
+        target = "https://jtzf.jinan.example/pufa/" + href.replace("../../", "")
+        assert target in captions, (target, captions)
+        assert (site / href.replace("../../", "") / "index.html").is_file()
+    box = figures.first.locator("svg").bounding_box()
+    assert box["width"] >= 100 and abs(box["width"] - box["height"]) < 1      # ~30 mm square
+    # the code is a real QR symbol: three finder patterns drawn as dark modules
+    assert figures.first.locator("svg path").count() >= 1
+
+
+def test_home_page_moves_at_most_200_kb_served_compressed(browser, demo):
+    import gzip
+    url, site = demo
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
+    page = context.new_page()
+    loaded = []
+    page.on("requestfinished", lambda r: loaded.append(r.url))
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    total = 0
+    for address in loaded:
+        path = address.replace(url, "").split("?")[0].split("#")[0]
+        file = site / path / "index.html" if path == "" or path.endswith("/") else site / path
+        total += len(gzip.compress(file.read_bytes(), 6))
+    assert 0 < total <= 200_000, total
