@@ -367,3 +367,27 @@ def test_home_page_moves_at_most_200_kb_served_compressed(browser, demo):
         file = site / path / "index.html" if path == "" or path.endswith("/") else site / path
         total += len(gzip.compress(file.read_bytes(), 6))
     assert 0 < total <= 200_000, total
+
+
+def test_projector_view_shows_one_section_per_screen_and_arrow_keys_move(desktop_page, demo):
+    url, _ = demo
+    page = desktop_page
+    page.goto(url + "lessons/xx-chuzuche-anquan/?projector")
+    headings = page.evaluate("Array.from(document.querySelectorAll('.md-content h2')).map(h => h.textContent.trim())")
+    assert len(headings) >= 3
+
+    def visible_h2():
+        return page.evaluate("Array.from(document.querySelectorAll('.md-content h2'))"
+                             ".filter(h => h.offsetParent).map(h => h.textContent.trim())")
+
+    assert visible_h2() == []                                  # the title screen first
+    assert page.locator(".pufa-slide-nav__at").inner_text() == f"1 / {len(headings) + 1}"
+    page.keyboard.press("ArrowRight")
+    assert visible_h2() == [headings[0]]
+    page.keyboard.press("ArrowRight")
+    assert visible_h2() == [headings[1]]
+    page.keyboard.press("ArrowLeft")
+    assert visible_h2() == [headings[0]]
+    assert page.evaluate("location.hash") == "#slide-2"
+    page.click("button[data-slide-exit]")                      # leaving the projector shows everything
+    assert visible_h2() == headings
