@@ -181,6 +181,7 @@ def test_case_page_has_breadcrumbs_and_back_returns_to_the_filtered_listing(phon
     back = phone_page.locator("a.pufa-back")
     assert back.get_attribute("href") == url + "cases/category/wang-yue-che/?year=2024"
     back.click()
+    phone_page.wait_for_url(url + "cases/category/wang-yue-che/?year=2024")
     phone_page.wait_for_function("document.querySelector('.pufa-count').textContent.includes('同时筛选')")
     assert "2024" in phone_page.locator(".pufa-count").inner_text()
 
@@ -391,3 +392,70 @@ def test_projector_view_shows_one_section_per_screen_and_arrow_keys_move(desktop
     assert page.evaluate("location.hash") == "#slide-2"
     page.click("button[data-slide-exit]")                      # leaving the projector shows everything
     assert visible_h2() == headings
+
+
+def _ten_thousand_cases():
+    """10,000 cases of one category as a listing's index sees them, generated here (not by
+    the site code): realistic title lengths, seven years, every discretion and handling."""
+    import datetime as dt
+    import random
+    from types import SimpleNamespace
+
+    rng = random.Random(7)
+    surnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+    discretions = ["不予处罚", "从轻处罚", "减轻处罚", "一般处罚", "从重处罚"]
+    handlings = ["首违不罚", "教育纠正", "说理式执法", "简易程序", "普通程序"]
+    cases = []
+    for n in range(10_000):
+        year = rng.randint(2019, 2025)
+        date = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+        disc = rng.choice(discretions)
+        cases.append(SimpleNamespace(
+            id=f"{year}-{n:05d}", title=f"{rng.choice(surnames)}某驾驶车辆未取得经营许可从事网约车经营{disc}案",
+            date=date, year=year, category="网约车", discretion=disc, handling=rng.choice(handlings)))
+    cases.sort(key=lambda c: (c.date, c.id), reverse=True)
+    return cases
+
+
+def test_a_filter_change_at_10000_cases_moves_under_200_kb_and_shows_within_half_a_second(browser, demo):
+    import gzip
+    from generator.site.sections.cases import facet_index_json
+
+    cases = _ten_thousand_cases()
+    counts = lambda attr: sorted({str(getattr(c, attr)) for c in cases})
+    bar = [{"name": name, "options": [{"value": v} for v in counts(attr)]}
+           for name, attr in (("category", "category"), ("year", "year"), ("discretion", "discretion"),
+                              ("handling", "handling"))]
+    index = facet_index_json(cases, bar)
+    moved = len(gzip.compress(index, 6))
+    assert moved <= 200_000, moved
+
+    url, _ = demo
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
+    context.route("**/facets.json", lambda route: route.fulfill(
+        status=200, body=index, headers={"Content-Type": "application/json"}))
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})     # a mid-range phone
+    page.goto(url + "cases/category/wang-yue-che/")
+    page.evaluate("fetch('facets.json').then(r => r.json())")  # the index is loaded once per listing
+    timings = []
+    for year, discretion in (("2024", "cong-qing-chu-fa"), ("2021", "bu-yu-chu-fa")):
+        for params in (f"?year={year}", f"?year={year}&discretion={discretion}"):
+            elapsed = page.evaluate("""async (params) => {
+                const t0 = performance.now();
+                history.pushState(null, '', location.pathname + params);
+                dispatchEvent(new PopStateEvent('popstate'));
+                while (!document.querySelector('.pufa-count').textContent.includes('同时筛选')
+                       || document.querySelector('[data-pufa-listing][aria-busy]')) {
+                    await new Promise(r => setTimeout(r, 5));
+                }
+                return performance.now() - t0;
+            }""", params)
+            timings.append(elapsed)
+    shown = page.locator(".pufa-cards time").all_inner_texts()
+    expected = [c for c in cases if c.year == 2021 and c.discretion == "不予处罚"]
+    assert page.locator(".pufa-count").inner_text().startswith(f"共 {len(expected)} 件")
+    assert len(shown) == min(20, len(expected)) and all(d.startswith("2021") for d in shown)
+    context.close()
+    assert max(timings) < 500, timings

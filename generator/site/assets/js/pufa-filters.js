@@ -76,12 +76,41 @@
       return loading;
     }
 
-    function matches(row, sel, except) {
-      for (var name in sel) {
-        if (name === except) continue;
-        if (index.slugs[name][row[index.pos[name]]] !== sel[name]) return false;
+    // The selection as facet → value number (-2: a slug this index does not know).
+    function numbers(sel) {
+      var out = {};
+      Object.keys(sel).forEach(function (name) {
+        if (!index.slugs[name]) return;
+        var at = index.slugs[name].indexOf(sel[name]);
+        out[name] = at < 0 ? -2 : at;
+      });
+      return out;
+    }
+
+    // One pass: the matching rows, and for every facet the count of each value among the
+    // rows that match the selection on the other facets (what choosing it would show).
+    function tally(sel) {
+      var want = numbers(sel), names = Object.keys(want), rows = [], counts = {};
+      index.fields.forEach(function (name) { counts[name] = {}; });
+      var cases = index.cases, pos = index.pos;
+      for (var r = 0; r < cases.length; r++) {
+        var row = cases[r], missed = null, misses = 0;
+        for (var k = 0; k < names.length; k++) {
+          if (row[pos[names[k]]] !== want[names[k]]) { misses++; missed = names[k]; if (misses > 1) break; }
+        }
+        if (misses > 1) continue;
+        if (misses === 1) {
+          var v = row[pos[missed]];
+          counts[missed][v] = (counts[missed][v] || 0) + 1;
+          continue;
+        }
+        rows.push(row);
+        for (var f = 0; f < index.fields.length; f++) {
+          var name = index.fields[f], value = row[pos[name]];
+          counts[name][value] = (counts[name][value] || 0) + 1;
+        }
       }
-      return true;
+      return { rows: rows, counts: counts };
     }
 
     function card(row) {
@@ -112,7 +141,7 @@
     }
 
     function render(sel) {
-      var rows = index.cases.filter(function (row) { return matches(row, sel, null); });
+      var t = tally(sel), rows = t.rows;
       chips.forEach(function (chip, i) {
         var name = chip.getAttribute("data-facet"), slug = chip.getAttribute("data-slug");
         var small = chip.querySelector("small");
@@ -122,9 +151,8 @@
           small.textContent = chip.classList.contains("pufa-chip--on") ? String(rows.length) : original.counts[i];
           return;
         }
-        var at = index.slugs[name].indexOf(slug), n = 0;
-        index.cases.forEach(function (row) { if (row[index.pos[name]] === at && matches(row, sel, name)) n++; });
-        small.textContent = String(n);
+        var at = index.slugs[name] ? index.slugs[name].indexOf(slug) : -1;
+        small.textContent = String(at < 0 ? 0 : (t.counts[name][at] || 0));
       });
       var labels = [];
       chips.forEach(function (chip) {
@@ -172,6 +200,15 @@
       }).catch(function () {
         listing.removeAttribute("aria-busy");
         if (count) count.textContent = "筛选暂不可用，请使用上面的分类链接。";
+      });
+    }
+
+    // Start fetching the index as soon as a reader reaches for a filter (touch, mouse or
+    // keyboard), so it is usually there by the time the click lands.
+    var nav = listing.querySelector(".pufa-facets");
+    if (nav) {
+      ["pointerdown", "touchstart", "focusin"].forEach(function (type) {
+        nav.addEventListener(type, function () { load().catch(function () {}); }, { once: true, passive: true });
       });
     }
 
