@@ -70,6 +70,7 @@
           });
           data.pos = pos;
           index = data;
+          listing.setAttribute("data-index-loaded", "");
           return data;
         });
       }
