@@ -462,3 +462,13 @@ def test_a_filter_change_at_10000_cases_moves_under_200_kb_and_shows_within_half
     context.close()
     timings.sort()
     assert timings[len(timings) // 2] < 500, timings            # the median: the machine running the tests is shared
+
+
+@pytest.mark.parametrize("query", ["网约车", "超限超载"])
+def test_a_category_query_lists_cases_before_lessons(phone_page, demo, query):
+    url, _ = demo
+    phone_page.goto(url + "search/?q=" + query)
+    phone_page.wait_for_selector(".pufa-result", timeout=15_000)
+    kinds = phone_page.locator(".pufa-result__kind").all_inner_texts()
+    first_lesson = kinds.index("课程") if "课程" in kinds else len(kinds)
+    assert kinds[0] == "案例" and "案例" not in kinds[first_lesson:], kinds

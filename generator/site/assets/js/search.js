@@ -52,6 +52,12 @@
     var title = plain((data.meta && data.meta.title) || "").replace(/\s+/g, "");
     var content = plain(data.content || "").replace(/\s+/g, "");
     if (title.indexOf(q) >= 0) return 2;
+    // The query names the result's category (超限超载, 网约车): as good as a title match,
+    // and among those the kind order puts cases first.
+    var cats = (data.filters && data.filters.category) || [];
+    for (var c = 0; c < cats.length; c++) {
+      if (plain(cats[c]).replace(/\s+/g, "").indexOf(q) >= 0) return 2;
+    }
     if (content.indexOf(q) >= 0) return 1;
     return 0;
   }
@@ -123,6 +129,7 @@
       label.className = "pufa-result__kind";
       label.textContent = KIND_LABELS[kind] || kind;
       li.insertBefore(label, a);
+      li.insertBefore(document.createTextNode(" "), a);
     }
     if (data.meta && data.meta.category) bits.push(plain(data.meta.category));
     if (data.meta && data.meta.date) bits.push(plain(data.meta.date));
