@@ -472,3 +472,22 @@ def test_a_category_query_lists_cases_before_lessons(phone_page, demo, query):
     kinds = phone_page.locator(".pufa-result__kind").all_inner_texts()
     first_lesson = kinds.index("课程") if "课程" in kinds else len(kinds)
     assert kinds[0] == "案例" and "案例" not in kinds[first_lesson:], kinds
+
+
+def test_inside_wechat_copy_link_falls_back_to_a_selected_address_and_points_at_the_menu(browser, demo):
+    url, _ = demo
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN",
+        user_agent="Mozilla/5.0 (Linux; Android 12) AppleWebKit/537.36 Chrome/86.0 Mobile MicroMessenger/8.0.40")
+    # WeChat's in-app browser may offer no asynchronous clipboard at all.
+    context.add_init_script("Object.defineProperty(navigator, 'clipboard', {configurable: true, value: undefined});")
+    page = context.new_page()
+    page.goto(url + CASE)
+    page.click("button[data-pufa-share]")
+    status = page.locator(".pufa-tools__status")
+    status.wait_for()
+    assert status.inner_text().endswith("；也可点右上角“···”发送给朋友")
+    assert page.input_value(".pufa-tools__url") == url + CASE
+    assert page.evaluate("document.activeElement.className") == "pufa-tools__url"
+    assert page.evaluate("getSelection().toString() || document.activeElement.selectionEnd") in (url + CASE, len(url + CASE))
+    context.close()
