@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PUFA := $(VENV)/bin/pufa
 STAMP := $(VENV)/.installed
 
-.PHONY: site test setup browser bench clean serve
+.PHONY: site test setup browser axe bench clean serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,15 @@ browser:
 site: $(STAMP)
 	$(PUFA) build --project .
 
-test: $(STAMP) browser
+# axe-core (accessibility rules) for tests/test_a11y_*.py, injected into pages by Playwright.
+AXE := .axe/node_modules/axe-core/axe.min.js
+$(AXE):
+	@command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q npm) || (sudo apt-get update -q && sudo apt-get install -y -q npm)
+	npm install --prefix .axe --no-audit --no-fund axe-core@4
+
+axe: $(AXE)
+
+test: $(STAMP) browser $(AXE)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -14,7 +14,9 @@ from ...records.case import Case
 from ...records.content import GRADES, DiscretionItem, Episode, Lesson
 from ..content import SETTING_SLUGS, content_index, duration_text, root_of
 from ..pages import Asset, Page
-from ..render import lesson_url, render
+from markupsafe import Markup
+
+from ..render import case_url, episode_url, lesson_url, render
 from .episodes import poster_url, video_type, video_url
 
 GRADE_SLUGS = {"小学": "xiaoxue", "初中": "chuzhong", "高中": "gaozhong"}
@@ -47,6 +49,34 @@ def _site(model: Any) -> dict[str, str]:
             "hotline": getattr(settings, "hotline", model.config.hotline)}
 
 
+def qr_codes(model: Any, targets: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    """QR codes (inline SVG made here by segno, nothing fetched) to the pages a printed
+    handout cites: (label, site-root-relative URL) → label, absolute URL, SVG. Only when
+    mkdocs.yml has `site_url`: a code for an address no phone can open would mislead."""
+    settings = getattr(model, "settings", None)
+    base = (getattr(settings, "site_url", "") or "").strip()
+    if not base:
+        return []
+    import segno
+    base = base.rstrip("/") + "/"
+    out, seen = [], set()
+    for label, url in targets:
+        absolute = base + url
+        if absolute in seen:
+            continue
+        seen.add(absolute)
+        svg = segno.make(absolute, error="m").svg_inline(scale=3, border=2, omitsize=True, svgclass="pufa-qr__code")
+        out.append({"label": label, "url": absolute,
+                    "svg": Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))})
+    return out
+
+
+def _handout_targets(page_url: str, title: str, episodes: Iterable[Episode], cases: Iterable[Case]) -> list[tuple[str, str]]:
+    return ([(f"本页：{title}", page_url)]
+            + [(f"视频：泉小慧第{e.number}集 · {e.title}", episode_url(e.id)) for e in episodes]
+            + [(f"案例：{c.title}", case_url(c.id)) for c in cases])
+
+
 def is_worksite(text: str) -> bool:
     return any(marker in text for marker in WORKSITE_MARKERS)
 
@@ -58,6 +88,7 @@ def lesson_page(model: Any, lesson: Lesson, players: dict[str, dict[str, str]]) 
     items = [index.items[i] for i in lesson.discretion_items if i in index.items]
     body = render("lessons/lesson.html", lesson=lesson, episodes=episodes, cases=cases, items=items,
                   cases_by_item=index.cases_by_item, root=root_of(lesson_url(lesson.id)), duration=duration_text,
+                  qr=qr_codes(model, _handout_targets(lesson_url(lesson.id), lesson.title, episodes, cases)),
                   **players, **_site(model))
     where = f"{lesson.setting}{' · ' + lesson.grade if lesson.grade else ''}"
     filters = {"type": ["课程"], "setting": [lesson.setting], "category": [lesson.topic]}
@@ -141,7 +172,9 @@ def _pack(path: str, title: str, model: Any, players: dict[str, dict[str, str]],
           cases: list[Case], episodes: list[Episode], lessons: list[Lesson], intro: str) -> Page:
     body = render("lessons/pack.html", intro=intro, sections=sections, cases=cases, episodes=episodes,
                   lessons=lessons, cases_by_item=content_index(model).cases_by_item,
-                  root=root_of(path[:-3] + "/"), duration=duration_text, **players, **_site(model))
+                  root=root_of(path[:-3] + "/"), duration=duration_text,
+                  qr=qr_codes(model, _handout_targets(path[:-3] + "/", title, episodes, cases)),
+                  **players, **_site(model))
     return Page(path, title, body, description=intro, filters={"type": ["课程"]})
 
 

@@ -25,6 +25,7 @@
 
   function setProjector(on) {
     document.documentElement.classList.toggle(PROJECTOR_CLASS, on);
+    if (document.querySelector(".pufa-projector-toggle")) setSlides(on);
     try { window.sessionStorage.setItem(PROJECTOR_CLASS, on ? "1" : "0"); } catch (e) { /* private mode */ }
     var buttons = document.querySelectorAll(".pufa-projector-toggle");
     for (var i = 0; i < buttons.length; i++) {
@@ -32,6 +33,97 @@
       buttons[i].textContent = on ? "退出投影模式" : "投影模式";
     }
   }
+
+  /* Projector slides: one section (a heading and what follows, up to the next h2) per
+     screen; ← / → (also PageUp / PageDown, space) and the on-screen buttons move between
+     them; the address keeps the slide (#slide-3) so a reload stays put. */
+  var slides = null, slideAt = 0;
+
+  function slideParts() {
+    var article = document.querySelector(".md-content__inner");
+    if (!article) return [];
+    var parts = [];
+    Array.prototype.forEach.call(article.children, function (el) {
+      if (el.classList.contains("pufa-page")) {
+        Array.prototype.forEach.call(el.children, function (child) { parts.push(child); });
+      } else {
+        parts.push(el);
+      }
+    });
+    return parts.filter(function (el) {
+      return !el.matches(".pufa-print-only, .pufa-crumbs, script, style, #pufa-main");
+    });
+  }
+
+  function buildSlides() {
+    var groups = [[]];
+    slideParts().forEach(function (el) {
+      if (el.tagName === "H2" && groups[groups.length - 1].length) groups.push([]);
+      groups[groups.length - 1].push(el);
+    });
+    return groups.length > 1 ? groups : null;
+  }
+
+  function slideNav() {
+    var nav = document.querySelector(".pufa-slide-nav");
+    if (nav) return nav;
+    nav = document.createElement("div");
+    nav.className = "pufa-slide-nav pufa-no-print";
+    nav.setAttribute("role", "group");
+    nav.setAttribute("aria-label", "幻灯片");
+    nav.innerHTML = '<button type="button" data-slide="-1">‹ 上一页</button>'
+      + '<span class="pufa-slide-nav__at" aria-live="polite"></span>'
+      + '<button type="button" data-slide="1">下一页 ›</button>'
+      + '<button type="button" data-slide-exit>退出投影</button>';
+    nav.addEventListener("click", function (ev) {
+      if (ev.target.closest && ev.target.closest("button[data-slide-exit]")) { setProjector(false); return; }
+      var b = ev.target.closest && ev.target.closest("button[data-slide]");
+      if (b) showSlide(slideAt + parseInt(b.getAttribute("data-slide"), 10));
+    });
+    document.body.appendChild(nav);
+    return nav;
+  }
+
+  function showSlide(n) {
+    if (!slides) return;
+    slideAt = Math.max(0, Math.min(slides.length - 1, n));
+    slides.forEach(function (group, i) {
+      group.forEach(function (el) { el.classList.toggle("pufa-slide-off", i !== slideAt); });
+    });
+    var nav = slideNav();
+    nav.hidden = false;
+    nav.querySelector(".pufa-slide-nav__at").textContent = (slideAt + 1) + " / " + slides.length;
+    nav.querySelector('[data-slide="-1"]').disabled = slideAt === 0;
+    nav.querySelector('[data-slide="1"]').disabled = slideAt === slides.length - 1;
+    if (window.history && history.replaceState) history.replaceState(history.state, "", "#slide-" + (slideAt + 1));
+    window.scrollTo(0, 0);
+  }
+
+  function setSlides(on) {
+    if (on) {
+      slides = slides || buildSlides();
+      var m = /^#slide-(\d+)$/.exec(window.location.hash);
+      showSlide(m ? parseInt(m[1], 10) - 1 : slideAt);
+    } else {
+      var off = document.querySelectorAll(".pufa-slide-off");
+      for (var i = 0; i < off.length; i++) off[i].classList.remove("pufa-slide-off");
+      var nav = document.querySelector(".pufa-slide-nav");
+      if (nav) nav.hidden = true;
+    }
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    if (!slides || !document.documentElement.classList.contains(PROJECTOR_CLASS)) return;
+    var t = ev.target;
+    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
+    if (ev.key === "ArrowRight" || ev.key === "PageDown" || (ev.key === " " && t.tagName !== "BUTTON")) {
+      ev.preventDefault(); showSlide(slideAt + 1);
+    } else if (ev.key === "ArrowLeft" || ev.key === "PageUp") {
+      ev.preventDefault(); showSlide(slideAt - 1);
+    } else if (ev.key === "Escape") {
+      setProjector(false);
+    }
+  });
 
   function bindProjector() {
     setProjector(projectorWanted());

@@ -52,6 +52,12 @@
     var title = plain((data.meta && data.meta.title) || "").replace(/\s+/g, "");
     var content = plain(data.content || "").replace(/\s+/g, "");
     if (title.indexOf(q) >= 0) return 2;
+    // The query names the result's category (超限超载, 网约车): as good as a title match,
+    // and among those the kind order puts cases first.
+    var cats = (data.filters && data.filters.category) || [];
+    for (var c = 0; c < cats.length; c++) {
+      if (plain(cats[c]).replace(/\s+/g, "").indexOf(q) >= 0) return 2;
+    }
     if (content.indexOf(q) >= 0) return 1;
     return 0;
   }
@@ -79,6 +85,35 @@
     return p;
   }
 
+  // What a result is, from the page's Pagefind filter `type` (set by each section), in
+  // the words of the issue readers know: 案例 / 法条 / 清单 / 视频 / 课程 / 直播.
+  var KIND_LABELS = { "案例": "案例", "法律法规": "法条", "裁量清单": "清单", "视频": "视频", "课程": "课程", "直播": "直播", "数据公开": "数据" };
+  // Ties in phrase matching go to cases first: a reader who types 网约车 wants cases
+  // before lesson plans that mention it.
+  var KIND_ORDER = { "案例": 0, "法律法规": 1, "裁量清单": 2, "视频": 3, "直播": 4, "课程": 5, "数据公开": 6 };
+  function kindOf(data) {
+    var t = data && data.filters && data.filters.type;
+    return t && t.length ? t[0] : "";
+  }
+  function kindRank(data) {
+    var r = KIND_ORDER[kindOf(data)];
+    return r === undefined ? 9 : r;
+  }
+
+  // The query and filters live in the address (?q=…), so Back to the search (or the home
+  // page) shows the same query and results, and a search can be shared.
+  function remember(query, filters) {
+    if (!window.history || !history.replaceState) return;
+    var params = new URLSearchParams(location.search);
+    params.delete("q");
+    ["type", "category", "year"].forEach(function (n) { params.delete(n); });
+    if (query) params.set("q", query);
+    Object.keys(filters || {}).forEach(function (n) { params.set(n, filters[n]); });
+    var search = params.toString();
+    var url = location.pathname + (search ? "?" + search : "") + location.hash;
+    if (url !== location.pathname + location.search + location.hash) history.replaceState(history.state, "", url);
+  }
+
   function resultItem(query, data) {
     var li = document.createElement("li");
     li.className = "pufa-result";
@@ -88,6 +123,14 @@
     a.textContent = plain((data.meta && data.meta.title) || data.url);
     li.appendChild(a);
     var bits = [];
+    var kind = kindOf(data);
+    if (kind) {
+      var label = document.createElement("span");
+      label.className = "pufa-result__kind";
+      label.textContent = KIND_LABELS[kind] || kind;
+      li.insertBefore(label, a);
+      li.insertBefore(document.createTextNode(" "), a);
+    }
     if (data.meta && data.meta.category) bits.push(plain(data.meta.category));
     if (data.meta && data.meta.date) bits.push(plain(data.meta.date));
     if (bits.length) {
@@ -158,6 +201,7 @@
       lastKey = key;
       var mine = ++serial;
       lastQuery = query;
+      remember(query, filters());
       if (!query) {
         ranked = [];
         rest = [];
@@ -176,7 +220,7 @@
         return Promise.all(head.map(function (r) { return r.data(); })).then(function (datas) {
           if (mine !== serial) return;
           var order = datas.map(function (d, i) { return { d: d, i: i, s: phraseScore(query, d) }; });
-          order.sort(function (a, b) { return (b.s - a.s) || (a.i - b.i); });
+          order.sort(function (a, b) { return (b.s - a.s) || (kindRank(a.d) - kindRank(b.d)) || (a.i - b.i); });
           ranked = order.map(function (o) { return o.d; });
           list.textContent = "";
           shown = 0;
@@ -224,7 +268,7 @@
     if (more && mode !== "live") more.addEventListener("click", showMore);
 
     var q = new URLSearchParams(location.search).get("q");
-    if (mode === "full" && q) input.value = q;
+    if (q) input.value = q;
     if (selects.length) fillFilters(); else if (input.value.trim()) run();
   }
 

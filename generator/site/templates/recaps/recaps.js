@@ -74,7 +74,31 @@
     return best;
   };
 
-  function init() { seekToHash(); markCurrent(); }
+  /* Keyboard: every transcript line and chapter heading is a stop in the tab order, and
+     Enter (or Space) seeks the player there, as a click does. */
+  function keyboardLines() {
+    if (!player()) { return; }
+    var els = document.querySelectorAll(".pufa-recap-line[data-start], .pufa-recap-chapter-head[data-start], .pufa-recap-mark[data-start], .pufa-transcript [data-start]");
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i];
+      if (el.querySelector("a")) { continue; }        // a line with a link: the link is the stop
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "button");
+      var time = el.querySelector("time");
+      if (time) { el.setAttribute("aria-description", "按回车键从 " + time.textContent + " 开始播放"); }
+    }
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Enter" && ev.key !== " ") { return; }
+      var el = ev.target;
+      if (!el || !el.getAttribute || el.getAttribute("role") !== "button" || !el.hasAttribute("data-start")) { return; }
+      var p = player(), seconds = startOf(el);
+      if (!p || seconds === null) { return; }
+      ev.preventDefault();
+      seek(p, seconds, true);
+    });
+  }
+
+  function init() { seekToHash(); markCurrent(); keyboardLines(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
   window.addEventListener("hashchange", seekToHash);
 })();
