@@ -34,6 +34,12 @@ COLUMNS = (
     Column("裁量情形", "discretion", True),
     Column("办案方式", "handling", True),
     Column("执法人员说法", "explanation", True, "text"),
+    # Publication lifecycle (docs/lifecycle.md).
+    Column("处罚决定日期", "decision_date", False),
+    Column("当事人类型", "party_kind", False),
+    Column("统一社会信用代码", "credit_code", False, "drop"),   # kept only for a 法人/其他组织
+    Column("出生日期", "birth_date", False, "drop"),          # read for the minors' check only
+    Column("年龄", "age", False, "drop"),                     # read for the minors' check only
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 # Every spelling a header may take, normalised → column key.

@@ -22,6 +22,7 @@ from ..privacy.leaks import load_denylist, save_denylist
 from ..yamlio import dump_yaml, load_yaml
 from .columns import BY_KEY, label
 from .convert import ConvertedRow, convert_row
+from .lifecycle import withhold_minors
 from .readers import RawTable, read_table
 from .report import KIND_LABELS, CaseChanges, write_report
 
@@ -41,6 +42,7 @@ class ImportResult:
     report_html: Path | None = None
     report_csv: Path | None = None
     denylist_added: int = 0
+    withheld: list[str] = field(default_factory=list)     # minors: never published (importer/lifecycle.py)
 
     def summary(self) -> str:
         lines = [f"read {self.rows} cases from {len(self.files)} file(s): {len(self.written)} written, "
@@ -50,6 +52,7 @@ class ImportResult:
             lines.append("skipped (edited by a person; re-run with --force to overwrite): " + ", ".join(self.skipped))
         if self.counts:
             lines.append("anonymised: " + ", ".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in sorted(self.counts.items())))
+        lines += [f"withheld: {line}" for line in self.withheld]
         if self.report_html:
             lines.append(f"review report (internal, never publish): {self.report_html} and {self.report_csv}")
         return "\n".join(lines)
@@ -304,10 +307,11 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
     converted, problems, rows = _read_all([Path(f) for f in files], sheet)
     _check_unique(converted, into, problems)
     problems.raise_if_any()
+    converted, withheld = withhold_minors(converted, into)      # never published, named
 
     # Decide every record's fate before the first write.
     manifest = _load_manifest(into)
-    result = ImportResult(files=[str(f) for f in files], rows=rows)
+    result = ImportResult(files=[str(f) for f in files], rows=rows, withheld=withheld)
     plans: list[tuple[Path, bytes]] = []
     report_cases: list[CaseChanges] = []
     for table, item in converted:

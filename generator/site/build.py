@@ -36,6 +36,7 @@ from ..fsutil import swap_directory
 from .incremental import (BuildState, assemble, leak_key, leak_todo, mkdocs_key, prepare_dirty, site_files,
                           sync_docs, wanted_files)
 from .leakgate import check_site
+from .lifecycle import apply_to_model
 from .model import SiteModel, load_model
 from .pagememo import context_digest
 from .pages import Asset, LazyAsset, LazyPage, Page, page_url
@@ -73,6 +74,7 @@ class BuildReport:
     shard_guessed: bool = False   # the edited case's shard was indexed ahead of the plan (speculate.py)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)     # publication state changes (lifecycle.py)
 
     @property
     def seconds(self) -> float:
@@ -89,6 +91,7 @@ class BuildReport:
                  + ("; the edited case's search shard was indexed while pages were checked" if self.shard_guessed
                     else "")]
         lines += [f"warning: {w}" for w in self.warnings]
+        lines += self.notes
         return "\n".join(lines)
 
 
@@ -110,7 +113,7 @@ class _Timer:
         return _Step()
 
 
-def build_site(project: Path, progress: bool = True, incremental: bool = True) -> BuildReport:
+def build_site(project: Path, progress: bool = True, incremental: bool = True, as_of=None) -> BuildReport:
     """Build the site. With `incremental` (the default) the last build's work in
     `<cache_dir>/state/` is reused: only pages whose Markdown changed go through mkdocs,
     only search shards holding a changed page are re-indexed, and only files not scanned
@@ -118,14 +121,16 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True) -
     makes (tests/test_incremental.py)."""
     config = load_config(project)
     with SlugMemo(config.cache_dir / "slugs.json"):
-        return _build(config, project, progress, incremental)
+        return _build(config, project, progress, incremental, as_of)
 
 
-def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bool) -> BuildReport:
+def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bool, as_of=None) -> BuildReport:
     report = BuildReport(config.site_dir)
     timer = _Timer(report, progress)
     with timer.step("load"):
         model = load_model(config)
+        model, lifecycle = apply_to_model(model, as_of)     # publicity, withdrawals, corrections (lifecycle.py)
+    report.notes += lifecycle.notes
     config.cache_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_work(config.cache_dir, "build-*")
     # Same filesystem as site/, so the final swap is one rename.
@@ -233,6 +238,7 @@ def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bo
         _measure(stamps, report)
         # The old site is kept (not deleted) for the next build to update in place.
         swap_directory(work / "site", config.site_dir, keep_old=retired)
+        lifecycle.commit()              # publication.json follows the site that is live
     except OSError as exc:
         if exc.filename is None:
             # A write inside mkdocs or a library (a full disk) names no file: name the tree.
