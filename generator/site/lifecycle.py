@@ -384,6 +384,8 @@ class Change:
     why: str
 
     def __str__(self) -> str:
+        if self.old == self.new:
+            return f"{self.id}: {self.new} ({self.why})"
         return f"{self.id}: {self.old or '新'} → {self.new} ({self.why})"
 
 
@@ -479,7 +481,9 @@ def decide(cases: list[Case], rules: Rules | None, as_of: dt.date, state: State,
                 changed = tuple(name for name in FIELD_LABELS
                                 if name not in _NOT_CONTENT and fields.get(name) != old.fields.get(name))
                 if changed:
-                    entry_corrections.append(Correction(as_of, changed))
+                    correction = Correction(as_of, changed)
+                    entry_corrections.append(correction)
+                    changes.append(Change(case.id, status, status, f"更正：{'、'.join(correction.labels)}"))
         new_state.cases[case.id] = Entry(published, status, fields, entry_corrections, digest)
         if old is None or old.status != status:
             changes.append(Change(case.id, old.status if old else "", status, why))
