@@ -217,7 +217,7 @@ def test_an_expired_persons_case_stays_as_a_legal_education_case(built):
 def test_a_case_in_publicity_shows_its_decision_date_and_end_of_publicity(built):
     page = site_text(built["project"] / "site", "cases/2026-0103/index.html")
     assert "<dt>处罚决定日期</dt><dd><time datetime=\"2026-06-01\">2026-06-01</time></dd>" in page
-    assert "<dt>公示截止期</dt><dd>2026-08-31</dd>" in page          # 3 months, last day included
+    assert "<dt>公示截止期</dt><dd>2026-09-01</dd>" in page          # 3 months: the corresponding day is the last
 
 
 def test_a_firm_in_publicity_is_named_on_its_page(built):
@@ -247,9 +247,9 @@ def test_the_build_prints_the_state_changes_since_the_last_build(built):
     assert "publication as of 2026-06-15: 2 state change(s) since the last build" in second
     assert "2025-0105: 公示中 → 已撤回 (撤回：经行政复议，原处罚决定被撤销)" in second
     assert "2026-0106: 公示中 (更正：违法事实)" in second
-    assert "2026-0102: 公示中 → 停止公示 (公示期满 2026-04-09，作为以案释法案例保留)" in built["first"] or \
-        "2026-0102: 新 → 停止公示 (公示期满 2026-04-09，作为以案释法案例保留)" in built["first"]
-    assert "2022-0101: 新 → 停止公示 (公示期满 2025-05-09，撤下)" in built["first"]
+    assert "2026-0102: 公示中 → 停止公示 (公示期满 2026-04-10，作为以案释法案例保留)" in built["first"] or \
+        "2026-0102: 新 → 停止公示 (公示期满 2026-04-10，作为以案释法案例保留)" in built["first"]
+    assert "2022-0101: 新 → 停止公示 (公示期满 2025-05-10，撤下)" in built["first"]
 
 
 def test_withdrawing_an_unknown_id_names_it(built, capsys):
@@ -314,7 +314,7 @@ def test_credit_export_has_the_national_columns_and_only_organisations_in_public
     assert row["行政相对人名称"] == "山东捷运物流有限公司" and row["统一社会信用代码"] == "91370100MA3D7KPQ5C"
     assert row["处罚决定书文号"] == "济交执罚〔2026〕0107号" and row["处罚类别"] == "罚款"
     assert row["罚款金额（万元）"] == "1" and row["处罚决定日期"] == "2026-05-20"
-    assert row["公示截止期"] == "2026-08-19" and row["处罚机关"] == "济南市交通运输局"
+    assert row["公示截止期"] == "2026-08-20" and row["处罚机关"] == "济南市交通运输局"
     assert row["处罚依据"] == "《公路安全保护条例》第六十四条"
 
 
@@ -333,10 +333,10 @@ def test_credit_export_stops_on_a_decision_date_later_than_its_date(built, capsy
 
 
 def test_status_lists_what_expires_soon(built, capsys):
-    code, out, err = run(capsys, "cases", "status", "--within", "70", "--as-of", AS_OF,
+    code, out, err = run(capsys, "cases", "status", "--within", "75", "--as-of", AS_OF,
                          "--project", str(built["project"]))
     assert code == 0, err
-    assert "publicity ends within 70 days (2):" in out
-    assert "  2026-0106 (自然人): 公示截止期 2026-08-24, then keep" in out
-    assert "  2026-0107 (法人): 公示截止期 2026-08-19, then take_down" in out
+    assert "publicity ends within 75 days (2):" in out
+    assert "  2026-0106 (自然人): 公示截止期 2026-08-25, then keep" in out
+    assert "  2026-0107 (法人): 公示截止期 2026-08-20, then take_down" in out
     assert "awaiting withdrawal: none" in out

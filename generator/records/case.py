@@ -76,7 +76,7 @@ class Case:
     source_file: str = ""        # where it was loaded from (for error messages; not published)
     # Publication lifecycle: read from the record …
     decision_date: dt.date | None = None   # 处罚决定日期
-    party_kind: str = ""         # 当事人类型: one of PARTY_KINDS; '' = inferred (自然人 unless party_name)
+    party_kind: str = ""         # 当事人类型: one of PARTY_KINDS; '' = 自然人
     party_name: str = ""         # 当事人名称, only for a 法人/其他组织 (a person's name is never kept)
     credit_code: str = ""        # 统一社会信用代码 of that organisation
     publicity_rule: str = ""     # id of a rule in data/publicity.yaml, overriding the computed one
@@ -89,8 +89,8 @@ class Case:
 
     @property
     def kind(self) -> str:
-        """The party kind, inferred when the record does not say."""
-        return self.party_kind or ("法人" if self.party_name else "自然人")
+        """The party kind; a record that does not say is a person's (anonymised) case."""
+        return self.party_kind or "自然人"
 
     @property
     def year(self) -> int:
@@ -208,11 +208,12 @@ def _lifecycle_fields(r: FieldReader, date: Any) -> dict[str, Any]:
     if decided is not None and isinstance(date, dt.date) and decided < date:
         r.problem("decision_date", f"decision date {decided} is earlier than the violation date {date}",
                   hint="a decision follows the violation: check both dates")
-    kind = out["party_kind"] or ("法人" if out["party_name"] else "")
+    kind = out["party_kind"] or "自然人"
     if (out["party_name"] or out["credit_code"]) and kind not in ORGANISATION_KINDS:
         name = "party_name" if out["party_name"] else "credit_code"
         r.problem(name, f"only a 法人 or 其他组织 is named in a public record, not a {kind}",
-                  hint="remove it: a person's or 个体工商户's name and code are never published")
+                  hint="for an organisation set party_kind: 法人 or 其他组织; "
+                       "a person's or 个体工商户's name and code are never published")
     return out
 
 

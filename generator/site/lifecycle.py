@@ -66,16 +66,19 @@ class Period:
     unit: str                      # 'days' | 'months' | 'years'; amount 0 = no end
 
     def end(self, start: dt.date) -> dt.date | None:
-        """The last day of publicity (inclusive), or None when it has no end."""
+        """The last day of publicity (inclusive), or None when it has no end.
+
+        As 民法典 第二百零一、二百零三条 count a period: the first day is not counted; a
+        period of months or years ends on the same day of the last month, or on that
+        month's last day where it has no such day."""
         if self.amount == 0:
             return None
         if self.unit == "days":
-            return start + dt.timedelta(days=self.amount - 1)
+            return start + dt.timedelta(days=self.amount)
         months = self.amount * (12 if self.unit == "years" else 1)
         year, month = divmod(start.month - 1 + months, 12)
         year += start.year
-        day = min(start.day, _days_in_month(year, month + 1))
-        return dt.date(year, month + 1, day) - dt.timedelta(days=1)
+        return dt.date(year, month + 1, min(start.day, _days_in_month(year, month + 1)))
 
     def __str__(self) -> str:
         if self.amount == 0:
