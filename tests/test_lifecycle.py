@@ -268,7 +268,7 @@ def test_a_corrected_case_shows_a_dated_correction_record_without_the_old_text(b
     assert '<h2>更正记录</h2>' in page
     assert '<time datetime="2026-06-15">2026-06-15</time> 更正了违法事实' in page
     assert "实载23人" not in page and "实载24人" in page
-    listing = site_text(site, "corrections/index.html")
+    listing = site_text(site, "cases/corrections/index.html")
     assert "2026-06-15" in listing and "cases/2026-0106/" in listing and "更正了违法事实" in listing
     assert "更正记录" not in site_text(site, "cases/2026-0103/index.html")
 

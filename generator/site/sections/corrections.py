@@ -10,12 +10,13 @@ from ..model import SiteModel
 from ..pages import Page, root_prefix
 from ..render import render
 
-PATH = "corrections/index.md"
+# Beside the case pages: the same page shell, so a correction re-renders it without mkdocs (replay.py).
+PATH = "cases/corrections.md"
 
 
 def pages(model: SiteModel) -> Iterator[Page]:
+    # Always written, even empty: a first correction then changes a page instead of
+    # adding one (a set of pages that changes means a full mkdocs run, incremental.py).
     corrections = list(getattr(model.lifecycle, "corrections", None) or ())
-    if not corrections:
-        return
     yield Page(PATH, "更正记录", render("lifecycle/corrections.html", root=root_prefix(PATH), corrections=corrections),
-               description=f"已公开案例的更正记录，共 {len(corrections)} 条。", search=False, meta={"hide": ["toc"]})
+               description=f"已公开案例的更正记录，共 {len(corrections)} 条。" if corrections else "已公开案例的更正记录。", search=False, meta={"hide": ["toc"]})
