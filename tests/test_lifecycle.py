@@ -276,9 +276,9 @@ def test_a_corrected_case_shows_a_dated_correction_record_without_the_old_text(b
 def test_the_state_file_records_first_publication_and_the_correction(built):
     import json
     state = json.loads((built["project"] / "publication.json").read_text(encoding="utf-8"))["cases"]
-    assert state["2026-0106"]["published"] == FIRST
-    assert state["2026-0106"]["corrections"] == [["2026-06-15", "facts"]]
-    assert state["2025-0105"]["status"] == "已撤回"
+    assert state["2026-0106"][0] == FIRST
+    assert state["2026-0106"][4] == [["2026-06-15", "facts"]]
+    assert state["2025-0105"][1] == "已撤回"
 
 
 # ── feed ────────────────────────────────────────────────────────────────────
