@@ -27,7 +27,7 @@ from .readers import RawTable, read_table
 from .report import KIND_LABELS, CaseChanges, write_report
 
 MANIFEST = ".import-manifest.json"
-_DROPPED = ("party", "id_number", "phone", "plate")
+_DROPPED = ("party", "id_number", "phone", "plate", "birth_date", "age")
 
 
 @dataclass

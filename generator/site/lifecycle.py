@@ -661,6 +661,22 @@ class Applied:
 MAX_CHANGES_SHOWN = 20
 
 
+def change_notes(outcome: Outcome) -> list[str]:
+    """What the build prints: first publications counted in one line (a first build
+    publishes every case), every other change named, up to MAX_CHANGES_SHOWN."""
+    first = [c for c in outcome.changes if not c.old and c.new == PUBLISHED]
+    others = [c for c in outcome.changes if c.old or c.new != PUBLISHED]
+    if not outcome.changes:
+        return []
+    notes = [f"publication as of {outcome.as_of}: {len(outcome.changes)} state change(s) since the last build"]
+    if first:
+        notes.append(f"{len(first)} case(s) published for the first time")
+    notes += [str(change) for change in others[:MAX_CHANGES_SHOWN]]
+    if len(others) > MAX_CHANGES_SHOWN:
+        notes.append(f"… and {len(others) - MAX_CHANGES_SHOWN} more (pufa cases status)")
+    return notes
+
+
 def apply_to_model(model: Any, as_of: dt.date | None = None) -> tuple[Any, Applied]:
     """The build's lifecycle step: a new SiteModel holding only the cases that keep a
     page (lifecycle fields filled in), every case for the statistics, and the outcome
@@ -676,10 +692,6 @@ def apply_to_model(model: Any, as_of: dt.date | None = None) -> tuple[Any, Appli
                                          case.corrections)
     new = dataclasses.replace(model, cases=outcome.cases, known_digests=digests, all_cases=outcome.all_cases,
                               lifecycle=outcome)
-    notes = [str(change) for change in outcome.changes[:MAX_CHANGES_SHOWN]]
-    if len(outcome.changes) > MAX_CHANGES_SHOWN:
-        notes.append(f"… and {len(outcome.changes) - MAX_CHANGES_SHOWN} more state changes (pufa cases status)")
-    if notes:
-        notes.insert(0, f"publication as of {outcome.as_of}: {len(outcome.changes)} state change(s) since the last build")
+    notes = change_notes(outcome)
     notes += [f"warning: {w}" for w in outcome.warnings]
     return new, Applied(outcome, config.root / STATE_FILE, notes)
