@@ -344,3 +344,14 @@ def test_status_lists_what_expires_soon(built, capsys):
     assert "  2026-0106 (自然人): 公示截止期 2026-08-25, then keep" in out
     assert "  2026-0107 (法人): 公示截止期 2026-08-20, then take_down" in out
     assert "awaiting withdrawal: none" in out
+
+
+def test_corrections_withdrawals_and_the_feed_are_linked_from_the_site(built):
+    site = built["project"] / "site"
+    assert '<p class="pufa-lifecycle-links"><a href="../cases/corrections/">更正记录</a></p>' in \
+        site_text(site, "cases/index.html")
+    assert '<a href="../../withdrawn/">撤回说明</a>' in site_text(site, "cases/corrections/index.html")
+    feed_link = ('<link rel="alternate" type="application/atom+xml" title="济南交通运输执法 · 以案释法：新公开案例与撤回说明" '
+                 f'href="{SITE_URL}feed.xml">')
+    for page in ("index.html", "cases/2026-0103/index.html", "withdrawn/2025-0105/index.html"):
+        assert feed_link in site_text(site, page), page

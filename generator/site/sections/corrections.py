@@ -18,5 +18,6 @@ def pages(model: SiteModel) -> Iterator[Page]:
     # Always written, even empty: a first correction then changes a page instead of
     # adding one (a set of pages that changes means a full mkdocs run, incremental.py).
     corrections = list(getattr(model.lifecycle, "corrections", None) or ())
-    yield Page(PATH, "更正记录", render("lifecycle/corrections.html", root=root_prefix(PATH), corrections=corrections),
+    yield Page(PATH, "更正记录", render("lifecycle/corrections.html", root=root_prefix(PATH), corrections=corrections,
+                                      withdrawals=bool(getattr(model.lifecycle, "withdrawals", None))),
                description=f"已公开案例的更正记录，共 {len(corrections)} 条。" if corrections else "已公开案例的更正记录。", search=False, meta={"hide": ["toc"]})
