@@ -468,7 +468,8 @@ def decide(cases: list[Case], rules: Rules | None, as_of: dt.date, state: State,
                 problem(case, "publicity_rule", f"no rule '{case.publicity_rule}' in {rules.file}",
                         f"one of: {', '.join(rules.by_id)}")
                 continue
-        published = old.published if old is not None and old.published <= as_of else as_of
+        # First publication is history: a build --as-of another date never rewrites it.
+        published = old.published if old is not None else as_of
         until = case.publicity_until
         if until is None and rule is not None and rule.period.amount:
             start = case.decision_date if rules.start == "decision_date" else published
