@@ -290,3 +290,59 @@ def test_birth_dates_in_id_numbers():
     assert birth_from_id("37010220090304123X") == dt.date(2009, 3, 4)
     assert birth_from_id("370102900101123") == dt.date(1990, 1, 1)
     assert birth_from_id("370102200902301234") is None
+
+
+# ── the pure decision (no build) ─────────────────────────────────────────────
+
+from generator.records.case import case_from_mapping  # noqa: E402
+from generator.site.lifecycle import State, Withdrawal, decide, load_rules  # noqa: E402
+
+TEMPLATE_RULES = Path(__file__).resolve().parent.parent / "generator" / "site" / "templates" / "project" / "data" / \
+    "publicity.yaml"
+
+
+def _case(**extra):
+    data = record("2026-0401", "陈某违规经营案", "2026-01-02", "罚款300元", fine_yuan=300)
+    data.update(extra)
+    return case_from_mapping(data, "cases_public/2026-0401.yaml")
+
+
+def test_the_init_table_counts_from_first_publication_and_needs_no_decision_date():
+    rules = load_rules(TEMPLATE_RULES)
+    assert [(r.id, str(r.period)) for r in rules.rules] == [
+        ("no-penalty", "不设期限"), ("warning", "3 个月"), ("small-fine", "3 个月"), ("other", "3 年")]
+    first = decide([_case()], rules, dt.date(2026, 2, 1), State())
+    assert first.cases[0].published == dt.date(2026, 2, 1)
+    assert first.cases[0].publicity_until == dt.date(2026, 5, 1)
+    later = decide([_case()], rules, dt.date(2026, 5, 2), first.state)
+    assert (later.cases[0].status, [str(c) for c in later.changes]) == \
+        ("停止公示", ["2026-0401: 公示中 → 停止公示 (公示期满 2026-05-01，作为以案释法案例保留)"])
+
+
+def test_a_withdrawal_notice_outlives_the_deleted_record():
+    rules = load_rules(TEMPLATE_RULES)
+    first = decide([_case()], rules, dt.date(2026, 2, 1), State())
+    notice = Withdrawal("2026-0401", "济交执罚〔2026〕0401号", dt.date(2026, 2, 3), "原处罚决定被撤销")
+    after = decide([], rules, dt.date(2026, 2, 5), first.state, [notice])
+    assert after.cases == [] and after.withdrawals == [notice]
+    assert after.state.cases["2026-0401"].status == "已撤回"
+
+
+def test_tags_and_links_are_not_corrections_but_the_decision_is():
+    rules = load_rules(TEMPLATE_RULES)
+    first = decide([_case()], rules, dt.date(2026, 2, 1), State())
+    tagged = decide([_case(tags=["网约车双证"])], rules, dt.date(2026, 2, 2), first.state)
+    assert tagged.corrections == [] and tagged.changes == []
+    corrected = decide([_case(tags=["网约车双证"], decision="罚款200元", fine_yuan=200)], rules, dt.date(2026, 2, 3),
+                       tagged.state)
+    assert [(c.date, c.labels) for _, c in corrected.corrections] == [(dt.date(2026, 2, 3), ("处罚决定", "罚款金额"))]
+    again = decide([_case(tags=["网约车双证"], decision="罚款200元", fine_yuan=200)], rules, dt.date(2026, 2, 9),
+                   corrected.state)
+    assert [(c.date, c.labels) for _, c in again.corrections] == [(dt.date(2026, 2, 3), ("处罚决定", "罚款金额"))]
+    assert not again.state_changed
+
+
+def test_an_override_of_the_end_of_publicity_wins_over_the_rule():
+    rules = load_rules(TEMPLATE_RULES)
+    early = decide([_case(publicity_until="2026-02-10")], rules, dt.date(2026, 2, 11), State())
+    assert early.cases[0].status == "停止公示"
