@@ -449,6 +449,9 @@ def decide(cases: list[Case], rules: Rules | None, as_of: dt.date, state: State,
     # 10,000 cases share a few hundred decisions and dates: each rule is found once.
     rule_memo: dict[tuple, Rule | None] = {}
     dirty = False
+    # The lifecycle keeps its state (first publication, corrections) only in a project
+    # that has a rule table: data/publicity.yaml is where a bureau opts in.
+    tracking = rules is not None
     until_memo: dict[tuple, dt.date | None] = {}
 
     def problem(case: Case, name: str, message: str, hint: str | None = None) -> None:
@@ -469,7 +472,7 @@ def decide(cases: list[Case], rules: Rules | None, as_of: dt.date, state: State,
                         f"one of: {', '.join(rules.by_id)}")
                 continue
         # First publication is history: a build --as-of another date never rewrites it.
-        published = old.published if old is not None else as_of
+        published = old.published if old is not None else as_of if tracking else None
         until = case.publicity_until
         if until is None and rule is not None and rule.period.amount:
             start = case.decision_date if rules.start == "decision_date" else published
@@ -504,6 +507,10 @@ def decide(cases: list[Case], rules: Rules | None, as_of: dt.date, state: State,
             warnings.append(f"{case.id}: the decision was revoked on {case.revoked}; withdraw it by "
                             f"{case.revoked + dt.timedelta(days=WITHDRAW_DEADLINE_DAYS)} "
                             f"(pufa cases withdraw {case.id} --reason '…')")
+        if not tracking:            # no rule table: no state, so no corrections and no changes
+            if page is not None:
+                shown.append(_with(page, published=published, status=status, publicity_until=until))
+            continue
         # Corrections: the content changed since the last build that published it.
         entry_corrections = old.corrections if old is not None else []
         digest = digest_of(case) if digest_of is not None else ""
@@ -547,6 +554,8 @@ def decide(cases: list[Case], rules: Rules | None, as_of: dt.date, state: State,
     corrections.sort(key=lambda item: (item[1].date, item[0].id), reverse=True)
     changes.sort(key=lambda c: c.id)
     dirty = dirty or len(new_state.cases) != len(state.cases)
+    if not tracking:
+        new_state, dirty, changes = state, False, []
     return Outcome(shown, list(cases), notices, corrections, changes, new_state, warnings, problems, rules, as_of,
                    state_changed=dirty)
 
@@ -648,7 +657,7 @@ class Applied:
     notes: list[str]
 
     def commit(self) -> None:
-        if not self.outcome.state_changed and self.state_file.exists():
+        if self.outcome.rules is None or (not self.outcome.state_changed and self.state_file.exists()):
             return
         text = self.outcome.state.dumps()
         try:

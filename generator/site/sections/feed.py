@@ -21,8 +21,10 @@ def _entries(model: SiteModel, base: str) -> list[tuple[str, str, str, str, str]
     """(date, id, title, url, summary) of each entry, newest first."""
     out = []
     for case in model.cases:
-        if case.published is not None and case.status == "公示中":
-            out.append((case.published.isoformat(), f"{base}{case_url(case.id)}", case.title,
+        if case.status == "公示中":
+            # Without a rule table there is no publication state: the decision's date.
+            date = case.published or case.decision_date or case.date
+            out.append((date.isoformat(), f"{base}{case_url(case.id)}", case.title,
                         f"{base}{case_url(case.id)}", f"新公开案例：{case.cause}"))
     for notice in getattr(model.lifecycle, "withdrawals", None) or ():
         url = f"{base}withdrawn/{notice.id}/"
