@@ -428,6 +428,7 @@ class Outcome:
     rules: Rules | None = None
     as_of: dt.date | None = None
     state_changed: bool = True                  # the new state differs from the one read
+    statuses: dict[str, str] = field(default_factory=dict)   # case id → status as of the date
 
 
 def decide(cases: list[Case], rules: Rules | None, as_of: dt.date, state: State,
@@ -449,6 +450,7 @@ def decide(cases: list[Case], rules: Rules | None, as_of: dt.date, state: State,
     # 10,000 cases share a few hundred decisions and dates: each rule is found once.
     rule_memo: dict[tuple, Rule | None] = {}
     dirty = False
+    statuses: dict[str, str] = {}
     # The lifecycle keeps its state (first publication, corrections) only in a project
     # that has a rule table: data/publicity.yaml is where a bureau opts in.
     tracking = rules is not None
@@ -497,6 +499,7 @@ def decide(cases: list[Case], rules: Rules | None, as_of: dt.date, state: State,
                 page = anonymise_party(case)
         else:
             status = PUBLISHED
+        statuses[case.id] = status
         if case.revoked is not None and withdrawal is None:
             late = (as_of - case.revoked).days
             if late > WITHDRAW_DEADLINE_DAYS:
@@ -557,7 +560,7 @@ def decide(cases: list[Case], rules: Rules | None, as_of: dt.date, state: State,
     if not tracking:
         new_state, dirty, changes = state, False, []
     return Outcome(shown, list(cases), notices, corrections, changes, new_state, warnings, problems, rules, as_of,
-                   state_changed=dirty)
+                   state_changed=dirty, statuses=statuses)
 
 
 def _why(status: str, until: dt.date | None, action: str, withdrawal: Withdrawal | None) -> str:

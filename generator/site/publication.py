@@ -85,8 +85,8 @@ def cases_status(project: Path, within: int = 30, as_of: dt.date | None = None) 
     as_of = as_of or today()
     outcome = outcome_for(config.root, config.data_dir, cases, as_of, strict=False)
     report = StatusReport(as_of, within)
-    for entry in outcome.state.cases.values():
-        report.counts[entry.status] = report.counts.get(entry.status, 0) + 1
+    for status in outcome.statuses.values():
+        report.counts[status] = report.counts.get(status, 0) + 1
     last = load_state(config.root / STATE_FILE)
     for w in outcome.withdrawals:
         before = last.cases.get(w.id)
