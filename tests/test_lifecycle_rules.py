@@ -346,3 +346,12 @@ def test_an_override_of_the_end_of_publicity_wins_over_the_rule():
     rules = load_rules(TEMPLATE_RULES)
     early = decide([_case(publicity_until="2026-02-10")], rules, dt.date(2026, 2, 11), State())
     assert early.cases[0].status == "停止公示"
+
+
+def test_import_refuses_a_decision_date_before_the_violation(tmp_path, capsys):
+    export = _export(tmp_path, [_row("0331", 处罚决定日期="2026-03-01")])
+    code, out, err = run(capsys, "import-cases", str(export), "--into", str(tmp_path / "p" / "cases_public"),
+                         "--report-dir", str(tmp_path / "r"))
+    assert code == 2
+    assert err == (f"pufa import-cases: error: {export}:2: 处罚决定日期 (decision_date): decision date 2026-03-01 is "
+                   "earlier than the violation date 2026-03-10 (a decision follows the violation: check both dates)\n")
