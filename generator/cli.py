@@ -33,9 +33,36 @@ def _cmd_import_cases(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from .site.build import build_site
-    report = build_site(Path(args.project), progress=not args.quiet, strict=args.strict)
+    report = build_site(Path(args.project), progress=not args.quiet, strict=args.strict, as_of=args.as_of)
     print(report.summary())
     return 0
+
+
+def _cmd_cases_withdraw(args: argparse.Namespace) -> int:
+    from .site.publication import withdraw_case
+    print(withdraw_case(Path(args.project), args.id, args.reason, args.date))
+    return 0
+
+
+def _cmd_cases_status(args: argparse.Namespace) -> int:
+    from .site.publication import cases_status
+    print(cases_status(Path(args.project), within=args.within, as_of=args.as_of).summary())
+    return 0
+
+
+def _cmd_export_credit(args: argparse.Namespace) -> int:
+    from .site.credit import export_credit
+    print(export_credit(Path(args.project), Path(args.out), as_of=args.as_of).summary())
+    return 0
+
+
+def _date_arg(value: str):
+    """YYYY-MM-DD for --as-of / --date (argparse prints the error and exits 2)."""
+    import datetime as dt
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date in YYYY-MM-DD form") from None
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -117,7 +144,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", default=".", metavar="DIR", help="project folder (default: current)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--strict", action="store_true", help="warnings are errors: exit non-zero, site/ unchanged (for CI)")
+    p.add_argument("--as-of", type=_date_arg, metavar="YYYY-MM-DD",
+                   help="publish as on this date (publicity periods, withdrawals; default: today)")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("cases", help="publication lifecycle: withdraw a case, see what expires or awaits withdrawal")
+    subsub = p.add_subparsers(dest="subcommand", required=True, metavar="ACTION")
+    q = subsub.add_parser("withdraw", help="record that a decision was changed or revoked (行政处罚法 第四十八条)")
+    q.add_argument("id", metavar="ID", help="case id, e.g. 2024-1001")
+    q.add_argument("--reason", required=True, metavar="TEXT", help="published on the 撤回说明 page")
+    q.add_argument("--date", type=_date_arg, metavar="YYYY-MM-DD", help="when it was changed or revoked (default: today)")
+    q.add_argument("--project", default=".", metavar="DIR")
+    q.set_defaults(func=_cmd_cases_withdraw)
+    q = subsub.add_parser("status", help="what expires soon and what awaits withdrawal")
+    q.add_argument("--within", type=int, default=30, metavar="DAYS", help="publicity ending within DAYS (default 30)")
+    q.add_argument("--as-of", type=_date_arg, metavar="YYYY-MM-DD", help="default: today")
+    q.add_argument("--project", default=".", metavar="DIR")
+    q.set_defaults(func=_cmd_cases_status)
+
+    p = sub.add_parser("export", help="exports for other systems")
+    subsub = p.add_subparsers(dest="subcommand", required=True, metavar="KIND")
+    q = subsub.add_parser("credit", help="双公示 penalty columns for the credit platform (法人/其他组织 only)")
+    q.add_argument("--out", required=True, metavar="FILE.csv")
+    q.add_argument("--as-of", type=_date_arg, metavar="YYYY-MM-DD", help="default: today")
+    q.add_argument("--project", default=".", metavar="DIR")
+    q.set_defaults(func=_cmd_export_credit)
 
     p = sub.add_parser("check", help="the leak gate: scan a built site for personal data and outside references")
     p.add_argument("site_dir", nargs="?", default="site", metavar="SITE_DIR", help="built site (default: site)")

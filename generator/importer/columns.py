@@ -67,6 +67,9 @@ COLUMNS = (
     Column("道路运输证号", "transport_permit_no", False, "drop", ("道路运输证号码", "道路运输证"), "certificate"),
     Column("统一社会信用代码", "credit_code", False, "drop", ("社会信用代码", "信用代码"), "credit_code"),
     Column("注册号", "registration_no", False, "drop", ("工商注册号", "营业执照号"), "credit_code"),
+    # Publication lifecycle (docs/lifecycle.md): read, and published only as the record's own fields.
+    Column("处罚决定日期", "decision_date", False),
+    Column("当事人类型", "party_kind", False),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 _SPACES = re.compile(r"[\s\u3000]+")

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from ..errors import InputError, Problem
 from ..privacy.anonymise import CaseAnonymiser, anonymise_fields
 from ..privacy.detect import normalise
-from ..records.case import Case, case_from_mapping
+from ..records.case import ORGANISATION_KINDS, PARTY_KINDS, Case, case_from_mapping
 from ..records.law import chinese_number, parse_citation
 from ..yamlio import LineMap
 from .columns import BY_KEY, DROPPED, label
+from .lifecycle import minor_reason, party_kind
 from .readers import RawRow
 
 _CASE_NO = re.compile(r"[〔\[(【]\s*(\d{4})\s*[〕\])】]\s*第?\s*(\d+)\s*号?")
@@ -119,6 +120,7 @@ class ConvertedRow:
     case_no: str
     anonymiser: CaseAnonymiser
     data: bytes = b""            # the record as written (YAML), filled in by the importer
+    withheld: str = ""           # why it must never be published (a minor), '' when it may be
 
 
 def convert_row(file: str, row: RawRow) -> ConvertedRow:
@@ -142,6 +144,8 @@ def convert_row(file: str, row: RawRow) -> ConvertedRow:
         date = parse_date(cells["date"])
         if date is None:
             problem("date", f"'{cells['date']}' is not a date", "write YYYY-MM-DD, e.g. 2024-03-05")
+    decision_date, kind, withheld = _lifecycle_cells(cells, date, problem)
+    declared = bool(cells.get("party_kind"))
     legal_basis: list[dict[str, str]] | str = cells.get("legal_basis", "")
     if legal_basis:
         try:
@@ -158,6 +162,12 @@ def convert_row(file: str, row: RawRow) -> ConvertedRow:
         "decision": published["decision"], "fine_yuan": fine_from_decision(cells.get("decision", "")),
         "discretion": cells.get("discretion", ""), "handling": cells.get("handling", ""),
         "explanation": published["explanation"],
+        "decision_date": decision_date.isoformat() if decision_date else "",
+        # Kind, name and code are written only when the export's 当事人类型 says so: an
+        # inferred kind is used for the minors' check, but never publishes a name.
+        "party_kind": kind if declared else "",
+        "party_name": cells.get("party", "").strip() if declared and kind in ORGANISATION_KINDS else "",
+        "credit_code": cells.get("credit_code", "").strip() if declared and kind in ORGANISATION_KINDS else "",
     }
     try:
         case = case_from_mapping(mapping, file, LineMap(default=row.number))
@@ -171,7 +181,24 @@ def convert_row(file: str, row: RawRow) -> ConvertedRow:
                                     if not (p.hint or "").startswith("add '") else "fill in this column"))
     if problems:
         raise InputError(problems)
-    return ConvertedRow(row.number, case, case_no, anonymiser)
+    return ConvertedRow(row.number, case, case_no, anonymiser, withheld=withheld)
+
+
+def _lifecycle_cells(cells: dict[str, str], date: dt.date | None, problem) -> tuple[dt.date | None, str, str]:
+    """处罚决定日期, 当事人类型 (declared or inferred) and the minors' check (lifecycle.py)."""
+    decision_date = None
+    if cells.get("decision_date"):
+        decision_date = parse_date(cells["decision_date"])
+        if decision_date is None:
+            problem("decision_date", f"'{cells['decision_date']}' is not a date", "write YYYY-MM-DD, e.g. 2024-03-05")
+    if cells.get("birth_date") and parse_date(cells["birth_date"]) is None:
+        problem("birth_date", f"'{cells['birth_date']}' is not a date", "write YYYY-MM-DD (read for the minors' check)")
+    kind = party_kind(cells.get("party_kind", ""), cells.get("party", ""))
+    if kind is None:
+        problem("party_kind", f"'{cells['party_kind']}' is not a party kind", f"one of: {' / '.join(PARTY_KINDS)}")
+        kind = ""
+    withheld = minor_reason(cells, date, parse_date) if kind in ("自然人", "") else None
+    return decision_date, kind, withheld or ""
 
 
 def _plain(message: str, key: str) -> str:

@@ -23,6 +23,7 @@ from ..yamlio import dump_yaml, load_yaml
 from ..review.notes import notes_for, save_notes
 from .columns import DROPPED, label, load_column_map
 from .convert import ConvertedRow, convert_row
+from .lifecycle import withhold_minors
 from .readers import RawTable, read_table
 from .report import KIND_LABELS, CaseChanges, write_report
 
@@ -43,6 +44,7 @@ class ImportResult:
     denylist_added: int = 0
     ignored: list[tuple[str, str, str]] = field(default_factory=list)   # (file, header, sample value)
     pending: int = 0                                                    # records waiting for review
+    withheld: list[str] = field(default_factory=list)     # minors: never published (importer/lifecycle.py)
 
     def summary(self) -> str:
         lines = [f"read {self.rows} cases from {len(self.files)} file(s): {len(self.written)} written, "
@@ -57,6 +59,7 @@ class ImportResult:
                          f"map it with --columns map.yaml if it holds case data")
         if self.pending:
             lines.append(f"{self.pending} case(s) wait for review: they are published once approved with 'pufa review'")
+        lines += [f"withheld: {line}" for line in self.withheld]
         if self.report_html:
             lines.append(f"review report (internal, never publish): {self.report_html} and {self.report_csv}")
         return "\n".join(lines)
@@ -312,10 +315,11 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
     converted, problems, rows = _read_all([Path(f) for f in files], sheet, column_map)
     _check_unique(converted, into, problems)
     problems.raise_if_any()
+    converted, withheld = withhold_minors(converted, into)      # never published, named
 
     # Decide every record's fate before the first write.
     manifest = _load_manifest(into)
-    result = ImportResult(files=[str(f) for f in files], rows=rows)
+    result = ImportResult(files=[str(f) for f in files], rows=rows, withheld=withheld)
     for table in {id(table): table for table, _ in converted}.values():
         result.ignored += [(str(table.file), header, sample) for header, sample in table.ignored]
     plans: list[tuple[Path, bytes]] = []

@@ -20,7 +20,36 @@ CASE_FIELDS = (
     "id", "case_no", "title", "category", "date", "place", "cause", "facts", "investigation",
     "legal_basis", "decision", "fine_yuan", "discretion", "handling", "discretion_item",
     "explanation", "tags", "related_episodes", "related_livestreams",
+    # Publication lifecycle (docs/lifecycle.md): dates and the party's kind, all optional.
+    "decision_date", "party_kind", "party_name", "credit_code", "publicity_rule", "publicity_until", "revoked",
 )
+PARTY_KINDS = ("自然人", "法人", "个体工商户", "其他组织")
+ORGANISATION_KINDS = ("法人", "其他组织")     # the kinds whose name may be published
+STATUSES = ("公示中", "已撤回", "停止公示")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A dated 更正记录: which fields of a published case changed (never their old text)."""
+
+    date: dt.date
+    fields: tuple[str, ...]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(FIELD_LABELS.get(name, name) for name in self.fields)
+
+
+# How fields are named on a 更正记录 (what was corrected, never the old text).
+FIELD_LABELS = {
+    "title": "案件名称", "case_no": "案件编号", "category": "类别", "date": "违法时间", "place": "违法地点",
+    "cause": "案由", "facts": "违法事实", "investigation": "调查经过", "legal_basis": "处罚依据",
+    "decision": "处罚决定", "fine_yuan": "罚款金额", "discretion": "裁量情形", "handling": "办案方式",
+    "discretion_item": "适用裁量清单", "explanation": "执法人员说法", "tags": "标签",
+    "related_episodes": "相关视频", "related_livestreams": "相关直播", "decision_date": "处罚决定日期",
+    "party_kind": "当事人类型", "party_name": "当事人名称", "credit_code": "统一社会信用代码",
+    "publicity_rule": "公示规则", "publicity_until": "公示截止期", "revoked": "撤销日期",
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +74,23 @@ class Case:
     related_episodes: tuple[str, ...] = ()
     related_livestreams: tuple[str, ...] = ()
     source_file: str = ""        # where it was loaded from (for error messages; not published)
+    # Publication lifecycle: read from the record …
+    decision_date: dt.date | None = None   # 处罚决定日期
+    party_kind: str = ""         # 当事人类型: one of PARTY_KINDS; '' = 自然人
+    party_name: str = ""         # 当事人名称, only for a 法人/其他组织 (a person's name is never kept)
+    credit_code: str = ""        # 统一社会信用代码 of that organisation
+    publicity_rule: str = ""     # id of a rule in data/publicity.yaml, overriding the computed one
+    publicity_until: dt.date | None = None  # 公示截止期 override; otherwise computed by the build
+    revoked: dt.date | None = None          # the decision was changed/revoked on this date (to be withdrawn)
+    # … and set by the build (lifecycle.py), never written in a record file.
+    published: dt.date | None = None        # first publication (from publication.yaml)
+    status: str = ""             # one of STATUSES
+    corrections: tuple[Correction, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """The party kind; a record that does not say is a person's (anonymised) case."""
+        return self.party_kind or "自然人"
 
     @property
     def year(self) -> int:
@@ -55,7 +101,7 @@ class Case:
         out: dict[str, Any] = {}
         for name in CASE_FIELDS:
             value = getattr(self, name)
-            if name == "date":
+            if name in ("date", "decision_date", "publicity_until", "revoked") and value is not None:
                 value = value.isoformat()
             elif name == "legal_basis":
                 value = [{"law": f"《{b.law}》", "article": b.article} for b in value]
@@ -142,8 +188,33 @@ def case_from_mapping(data: Any, file: str | Path, lines: LineMap | None = None)
         related_livestreams=tuple(r.text_list("related_livestreams")),
         source_file=str(file),
     )
+    case.update(_lifecycle_fields(r, case["date"]))
     problems.raise_if_any()
     return Case(**case)  # type: ignore[arg-type]
+
+
+def _lifecycle_fields(r: FieldReader, date: Any) -> dict[str, Any]:
+    """The optional publication-lifecycle fields, with the checks that need no build date."""
+    out: dict[str, Any] = dict(
+        decision_date=r.date("decision_date", required=False),
+        party_kind=r.choice("party_kind", PARTY_KINDS, required=False),
+        party_name=r.text("party_name", required=False),
+        credit_code=r.text("credit_code", required=False),
+        publicity_rule=r.text("publicity_rule", required=False),
+        publicity_until=r.date("publicity_until", required=False),
+        revoked=r.date("revoked", required=False),
+    )
+    decided = out["decision_date"]
+    if decided is not None and isinstance(date, dt.date) and decided < date:
+        r.problem("decision_date", f"decision date {decided} is earlier than the violation date {date}",
+                  hint="a decision follows the violation: check both dates")
+    kind = out["party_kind"] or "自然人"
+    if (out["party_name"] or out["credit_code"]) and kind not in ORGANISATION_KINDS:
+        name = "party_name" if out["party_name"] else "credit_code"
+        r.problem(name, f"only a 法人 or 其他组织 is named in a public record, not a {kind}",
+                  hint="for an organisation set party_kind: 法人 or 其他组织; "
+                       "a person's or 个体工商户's name and code are never published")
+    return out
 
 
 def load_case(path: str | Path) -> Case:

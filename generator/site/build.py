@@ -38,6 +38,7 @@ from ..review.approvals import approved, pending_line
 from .incremental import (BuildState, assemble, leak_key, leak_todo, mkdocs_key, prepare_dirty, site_files,
                           sync_docs, wanted_files)
 from .leakgate import check_site
+from .lifecycle import apply_to_model
 from .model import SiteModel, load_model
 from .pagememo import context_digest
 from .pages import Asset, LazyAsset, LazyPage, Page, page_url
@@ -75,7 +76,7 @@ class BuildReport:
     shard_guessed: bool = False   # the edited case's shard was indexed ahead of the plan (speculate.py)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)     # for staff, not a problem (cited articles without text)
+    notes: list[str] = field(default_factory=list)     # printed as they are: lifecycle state changes, 'note: …' for staff
 
     @property
     def seconds(self) -> float:
@@ -92,7 +93,7 @@ class BuildReport:
                  + ("; the edited case's search shard was indexed while pages were checked" if self.shard_guessed
                     else "")]
         lines += [f"warning: {w}" for w in self.warnings]
-        lines += [f"note: {n}" for n in self.notes]
+        lines += self.notes
         return "\n".join(lines)
 
 
@@ -114,7 +115,8 @@ class _Timer:
         return _Step()
 
 
-def build_site(project: Path, progress: bool = True, incremental: bool = True, strict: bool = False) -> BuildReport:
+def build_site(project: Path, progress: bool = True, incremental: bool = True, strict: bool = False,
+               as_of=None) -> BuildReport:
     """Build the site. With `incremental` (the default) the last build's work in
     `<cache_dir>/state/` is reused: only pages whose Markdown changed go through mkdocs,
     only search shards holding a changed page are re-indexed, and only files not scanned
@@ -122,19 +124,22 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True, s
     makes (tests/test_incremental.py)."""
     config = load_config(project)
     with SlugMemo(config.cache_dir / "slugs.json"):
-        return _build(config, project, progress, incremental, strict)
+        return _build(config, project, progress, incremental, strict, as_of)
 
 
 def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bool,
-           strict: bool = False) -> BuildReport:
+           strict: bool = False, as_of=None) -> BuildReport:
     report = BuildReport(config.site_dir)
     timer = _Timer(report, progress)
     with timer.step("load"):
         model = load_model(config)
-        # Only cases whose current content staff approved are published (pufa review).
+        # Only cases whose current content staff approved are published (pufa review),
+        # then only those the publicity rules still allow (lifecycle.py).
         published, pending = approved(model.cases, config.cases_dir)
         model = dataclasses.replace(model, cases=published) if pending else model
         report.warnings += [pending_line(pending)] if pending else []
+        model, lifecycle = apply_to_model(model, as_of)     # publicity, withdrawals, corrections
+    report.notes += lifecycle.notes
     config.cache_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_work(config.cache_dir, "build-*")
     # Same filesystem as site/, so the final swap is one rename.
@@ -163,7 +168,7 @@ def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bo
         with timer.step("pages"):
             from .sections.laws import cited_without_text, law_warnings
             report.warnings += law_warnings(model, strict)      # unknown laws; --strict stops here
-            report.notes += cited_without_text(model)
+            report.notes += [f"note: {n}" for n in cited_without_text(model)]
             items = collect(model)
             report.warnings += unreviewed_report(model.transcripts)   # flags hidden until staff decide
             change = sync_docs(items, state, page_markdown, context_digest(config, model.settings))
@@ -248,6 +253,7 @@ def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bo
                              "warnings errors:\n" + "\n".join(report.warnings))
         # The old site is kept (not deleted) for the next build to update in place.
         swap_directory(work / "site", config.site_dir, keep_old=retired)
+        lifecycle.commit()              # publication.json follows the site that is live
     except OSError as exc:
         if exc.filename is None:
             # A write inside mkdocs or a library (a full disk) names no file: name the tree.

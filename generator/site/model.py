@@ -71,6 +71,8 @@ class SiteModel:
     settings: SiteSettings = field(default_factory=lambda: SiteSettings("pufa"))
     known_digests: dict[str, str] = field(default_factory=dict)   # case id → case_digest, from the case cache
     reparsed: set[str] = field(default_factory=set)               # ids of the cases whose file changed
+    all_cases: list[Case] | None = None  # every record, published or not (statistics); None = `cases`
+    lifecycle: object = None             # lifecycle.Outcome: notices, corrections, feed (None = not applied)
 
     def case_digest(self, case: Case) -> str:
         """What the page memo keys a case's cards and page on (pagememo.case_digest)."""

@@ -4,7 +4,7 @@ To add a section, add one line to SECTIONS; the order here is the order of the n
 """
 from __future__ import annotations
 
-from . import cases, discretion, episodes, home, laws, lessons, recaps, search, stats
+from . import cases, corrections, discretion, episodes, feed, home, laws, lessons, recaps, search, stats, withdrawals
 
 SECTIONS = [
     home,
@@ -16,4 +16,7 @@ SECTIONS = [
     lessons,
     stats,
     search,
+    withdrawals,
+    corrections,
+    feed,
 ]

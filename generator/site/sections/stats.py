@@ -29,7 +29,7 @@ def model_stats(model: Any) -> CaseStats:
     """Computed once per build (the home page shows the same figures)."""
     cached = getattr(model, "_pufa_stats", None)
     if cached is None:
-        cached = compute_stats(model.cases)
+        cached = compute_stats(counted_cases(model))
         try:
             object.__setattr__(model, "_pufa_stats", cached)
         except (AttributeError, TypeError):
@@ -44,7 +44,13 @@ def share_text(stats: CaseStats) -> str:
 def stats_inputs(model: Any) -> str:
     """What the figures are computed from (a case's text can change without them)."""
     return inputs_digest(*((c.id, c.category, c.date.isoformat(), c.discretion, c.handling, c.fine_yuan)
-                           for c in model.cases))
+                           for c in counted_cases(model)))
+
+
+def counted_cases(model: Any) -> list:
+    """Every case record: one no longer published (expired, withdrawn) still happened."""
+    counted = getattr(model, "all_cases", None)
+    return model.cases if counted is None else counted
 
 
 def pages(model: Any) -> Iterable[Page | LazyPage | LazyAsset]:
