@@ -232,7 +232,9 @@ def transcribe_files(media: list[Path], into: Path, id: str | None = None, model
         raise MediaError("\n".join(problems))
     root = project_root_for(into)
     glossary = load_glossary(root)
-    corrector = Corrector(glossary)
+    from .domainlm import load_domain_model
+
+    corrector = Corrector(glossary, load_domain_model(root))
     if loaded is None:
         from .model import load_model
 
