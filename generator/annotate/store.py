@@ -346,6 +346,8 @@ def redaction_decisions(old: Annotations, new: Annotations, transcript_id: str, 
                 "start": redaction.start, "end": redaction.end, "text": redaction.text}
         if previous is not None:
             item["previous_state"] = previous
+        if getattr(redaction, "reason", ""):
+            item["reason"] = redaction.reason   # why a flagged number was released
         entries.append(item)
 
     for rid, redaction in after.items():

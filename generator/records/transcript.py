@@ -255,6 +255,7 @@ class Redaction:
     kind: str = "other"
     flag_id: str = ""
     text: str = ""          # the hidden text, for the reviewer (never published)
+    reason: str = ""        # why a flagged phone, ID or plate was released (asked for, logged)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from .media import extract_audio, media_error, probe
 from .pii import flag_transcript
 from .store import check_id, slugify, write_transcript_dir
 from .guards import sane_times
+from .waveform import write_waveform
 from .transcribe import SAMPLE_RATE, TranscribeOptions, transcribe_window, windows
 
 CHECKPOINT_VERSION = 2
@@ -223,6 +224,8 @@ def transcribe_one(media: Path, into: Path, transcript_id: str, loaded, correcto
     meta = TranscriptMeta(id=transcript_id, kind="livestream", title=media.stem,
                           media=_media_field(media, root), duration=round(duration, 1))
     folder = write_transcript_dir(into, transcript_id, transcript, meta)
+    # The annotation tool's waveform overview, from the WAV already at hand (seconds, once).
+    write_waveform(folder, work / "audio.wav")
     shutil.rmtree(work, ignore_errors=True)
     return TranscribeResult(folder, transcript_id, duration, len(segments), len(transcript.flags),
                             time.monotonic() - started, resumed_at, loaded.label,

@@ -202,12 +202,8 @@ def _segments_from_piece(raw, offset: float, options: TranscribeOptions, correct
     return out
 
 
-def transcribe_window(pipeline, samples: np.ndarray, offset: float, options: TranscribeOptions,
-                      corrector: Corrector | None, next_id: int,
-                      on_progress: Callable[[float], None] | None = None,
-                      review: list[ReviewMark] | None = None) -> list[Segment]:
-    """Segments of one window, with absolute times, ids from `next_id`; loops collapsed
-    and, where `review` is given, marked there for staff to listen to."""
+def decode_window(pipeline, samples: np.ndarray, options: TranscribeOptions):
+    """Whisper's pieces for one window (a lazy generator: decoding happens as it is read)."""
     from faster_whisper.vad import VadOptions
 
     vad = VadOptions(threshold=options.vad_threshold, min_silence_duration_ms=options.vad_min_silence_ms,
@@ -216,6 +212,24 @@ def transcribe_window(pipeline, samples: np.ndarray, offset: float, options: Tra
         samples, language=options.language, beam_size=options.beam_size, batch_size=options.batch_size,
         initial_prompt=options.initial_prompt, word_timestamps=True, vad_filter=True, vad_parameters=vad,
         condition_on_previous_text=False, without_timestamps=True, log_progress=False)
+    return pieces
+
+
+def transcribe_window(pipeline, samples: np.ndarray, offset: float, options: TranscribeOptions,
+                      corrector: Corrector | None, next_id: int,
+                      on_progress: Callable[[float], None] | None = None,
+                      review: list[ReviewMark] | None = None) -> list[Segment]:
+    """Segments of one window, with absolute times, ids from `next_id`; loops collapsed
+    and, where `review` is given, marked there for staff to listen to."""
+    return segments_from_pieces(decode_window(pipeline, samples, options), offset, options, corrector,
+                                next_id, on_progress, review)
+
+
+def segments_from_pieces(pieces, offset: float, options: TranscribeOptions, corrector: Corrector | None,
+                         next_id: int, on_progress: Callable[[float], None] | None = None,
+                         review: list[ReviewMark] | None = None) -> list[Segment]:
+    """Whisper's pieces → filtered, corrected, subtitle-sized segments (the bench reuses one
+    decoding with several correctors through this)."""
     out: list[Segment] = []
     marks: list[ReviewMark] = []
     last_end = 0.0
