@@ -76,10 +76,10 @@ def test_corrections_learnt_without_a_text_improve_that_text(lm_corrector):
         e0, n = cer_counts(sentence, heard)
         e1, _ = cer_counts(sentence, lm_corrector.correct(heard))
         before, after, total = before + e0, after + e1, total + n
-    # Homophone garbling of arbitrary characters (not only domain words): a fair share is
-    # recoverable from context; the model must recover some and never add errors overall.
+    # Homophone garbling of arbitrary characters, common words included (实施, 方式), which
+    # the corrector deliberately never offers as replacements: a good share is recovered.
     print(f"held-out garbled CER {before / total:.3f} → corrected {after / total:.3f}")
-    assert after < before * 0.5, (before, after, total)
+    assert after < before * 0.7, (before, after, total)
 
 
 def test_correct_held_out_sentences_are_left_alone(lm_corrector):
@@ -130,3 +130,24 @@ def test_domain_model_is_cached_and_rebuilt_when_texts_change(tmp_path, monkeypa
                                                     encoding="utf-8")
     load_domain_model(project)
     assert len(list((tmp_path / "cache" / "domainlm").glob("*.pickle"))) == 2
+
+
+PROSE = ROOT.parent / "shared" / "corpora" / "peoples-daily-ner-dev.bio"
+
+
+@pytest.mark.skipif(not PROSE.exists(), reason="the shared prose corpus is not on this machine")
+def test_ordinary_prose_is_left_almost_untouched():
+    """News prose is not enforcement speech: the domain model must not pull it towards the
+    bureau's words (measured: 6 changes in 14 000 characters; without the guards, 22)."""
+    sentences, current = [], []
+    for line in PROSE.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            current.append(line.split()[0])
+        elif current:
+            sentences.append("".join(current))
+            current = []
+    sentences = sentences[:300]
+    corrector = Corrector(load_glossary(ROOT), load_domain_model(ROOT))
+    changes = [(c.found, c.term) for s in sentences for c in corrector.find(s)]
+    chars = sum(map(len, sentences))
+    assert len(changes) <= chars / 2000, changes
