@@ -410,6 +410,8 @@ def _publication_problems(file: Path, transcript: Transcript, annotations: Annot
     segment and redaction (generator/speech/publishcheck.py)."""
     from ..speech.publishcheck import publication_problems
 
+    if any(problem.file in (str(file), str(file.parent / "transcript.json")) for problem in problems.problems):
+        return   # fix the annotations first: what would be published follows from them
     try:
         found = publication_problems(transcript, annotations)
     except (IndexError, TypeError, ValueError):
