@@ -159,3 +159,15 @@ def test_a_phone_number_typed_while_correcting_is_flagged(tool, page):
     flags = load_transcript(tool.folder / "transcript.json").flags
     typed = [f for f in flags if f.segment_id == 1]
     assert [(f.kind, f.text) for f in typed] == [("phone", "幺三九一二三四五六七八")]
+
+
+def test_loops_collapsed_by_transcription_are_marked_for_a_listen(tool, page):
+    data = json.loads((tool.folder / "transcript.json").read_text(encoding="utf-8"))
+    data["review"] = [{"segment_id": 3, "start": 0.1, "end": 0.2, "kind": "loop",
+                       "note": "同一句重复 5 次，已合并为一句，请听一遍"}]
+    (tool.folder / "transcript.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _open(page, tool)
+    marked = page.locator(".seg .review")
+    expect(marked).to_have_count(1)
+    expect(marked).to_have_attribute("title", "同一句重复 5 次，已合并为一句，请听一遍")
+    assert page.locator(".seg").nth(2).locator(".review").count() == 1

@@ -38,7 +38,7 @@
     undo: [], redo: [], changeNo: 0, savedNo: 0, segsChangeNo: 0, segsSavedNo: 0,
     clean: new WeakSet(), saving: false, saveTimer: null, conflict: false, follow: true, nextId: 1,
     lastHighlight: null, blocks: [], heights: new Map(), rendered: new Set(), observer: null,
-    hlIds: new Set(), chapterAt: new Map(), gloss: null, find: "",
+    hlIds: new Set(), chapterAt: new Map(), gloss: null, find: "", review: new Map(), wave: null,
     timings: {},   // for bench/annotate.py: fetchMs, openMs (to first painted rows), saveMs
   };
 
@@ -126,6 +126,8 @@
     S.doc = doc;
     S.segs = doc.transcript.segments.map((seg) => Object.assign({ speaker: "", words: [] }, seg));
     S.flags = doc.transcript.flags || [];
+    // Loops the transcription collapsed: marked on their segment for a listen.
+    S.review = new Map((doc.transcript.review || []).map((m) => [m.segment_id, m]));
     S.clean = new WeakSet(S.segs);   // segment objects the server holds as they are
     S.ann = Object.assign({ chapters: [], highlights: [], redactions: [], speakers: {} }, doc.annotations);
     delete S.ann.version;
@@ -270,6 +272,8 @@
     for (const c of S.chapterAt.get(i) || []) row.append(el("div", { class: "chap", text: c.title || "（未命名章节）" }));
     const side = el("div", { class: "side" }, el("span", { class: "t", text: fmtTime(seg.start), title: "跳到 " + seg.start.toFixed(2) + " 秒" }));
     if (seg.speaker) side.append(el("span", { class: "spk", text: speakerName(seg.speaker), title: seg.speaker }));
+    const mark = S.review.get(seg.id);
+    if (mark) side.append(el("span", { class: "review", text: "待复听", title: mark.note || "重复已合并，请听一遍" }));
     row.append(side);
     if (i === S.editing) {
       const ta = el("textarea", { class: "edit", value: seg.text, rows: 1, spellcheck: false, "aria-label": "编辑本段文字" });
