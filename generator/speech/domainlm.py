@@ -31,6 +31,9 @@ PACKAGE_DATA = Path(__file__).resolve().parent.parent.parent / "data"
 BACKGROUND_MIN_FREQ = 50      # jieba words at least this common form the general background
 DOMAIN_WEIGHT = 3             # a domain text line counts this many times a background word
 LEXICON_MIN_COUNT = 2
+# Enough text to know the bureau's language; a project with 10 000 cases would otherwise
+# make a model of hundreds of MB and a first build of minutes.
+MAX_DOMAIN_CHARS = 3_000_000
 
 
 def _text_files(root: Path) -> list[Path]:
@@ -55,8 +58,11 @@ def domain_lines(project_root: Path | None = None,
         roots.append(project_root)
     seen: set[Path] = set()
     lines: list[str] = []
+    budget = MAX_DOMAIN_CHARS
     for root in roots:
         for path in _text_files(root):
+            if budget <= 0:
+                break
             resolved = path.resolve()
             if resolved in seen:
                 continue
@@ -68,6 +74,7 @@ def domain_lines(project_root: Path | None = None,
             for line in text.splitlines():
                 if _CJK_RUN.search(line) and (exclude is None or not exclude(line)):
                     lines.append(line)
+                    budget -= len(line)
     return lines
 
 
@@ -168,9 +175,10 @@ def _fingerprint(project_root: Path | None) -> str:
     for root in roots:
         for path in _text_files(root):
             try:
-                digest.update(str(path.resolve()).encode() + b"\0" + path.read_bytes() + b"\0")
+                stat = path.stat()   # size and time, not content: 10 000 case files stay quick
             except OSError:
                 continue
+            digest.update(f"{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     return digest.hexdigest()[:16]
 
 
