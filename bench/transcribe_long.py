@@ -13,6 +13,7 @@ timestamps run in order inside the media.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import resource
 import subprocess
@@ -77,13 +78,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         media = Path(tmp) / "long.wav"
         speech = build(media, args.minutes)
-        started = time.monotonic()
+        started, cpu0 = time.monotonic(), time.process_time()
         loaded = load_model("base", "cpu")
         load = time.monotonic() - started
         options = TranscribeOptions(window_seconds=args.window, initial_prompt=load_glossary(ROOT).prompt())
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         [result] = transcribe_files([media], into=Path(tmp) / "t", loaded=loaded, progress=False, options=options)
         wall = time.monotonic() - started
+        cpu = time.process_time() - cpu0
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         from generator.records.transcript import load_transcript
 
@@ -92,7 +94,8 @@ def main() -> int:
                    if not any(a - 1.0 <= (s.start + s.end) / 2 <= b + 1.0 for a, b in speech)]
         loops = [s for s in transcript.segments if re.search(r"(.{2,12}?)\1{2,}", s.text)]
         print(f"audio {result.duration / 60:.1f} min, {len(transcript.segments)} segments, wall {wall:.1f} s "
-              f"(model load {load:.1f} s), RTF incl. load {wall / result.duration:.3f}")
+              f"(model load {load:.1f} s), RTF incl. load {wall / result.duration:.3f}, CPU-time RTF incl. load "
+              f"{cpu / (os.cpu_count() or 1) / result.duration:.3f} (load average {os.getloadavg()[0]:.1f})")
         print(f"peak RSS {peak / 1024:.0f} MiB (after model load {before / 1024:.0f} MiB)")
         print(f"segments inside silence/noise gaps: {len(in_gaps)} {[s.text for s in in_gaps][:5]}")
         missed = [(a, b) for a, b in speech

@@ -68,7 +68,10 @@ def test_transcript_folder_has_all_outputs_and_sane_times(fixture_transcripts):
     for result in results:
         folder = into / result.id
         assert sorted(p.name for p in folder.iterdir()) == sorted(
-            ["transcript.json", "meta.yaml", f"{result.id}.vtt", f"{result.id}.srt"])
+            ["transcript.json", "meta.yaml", f"{result.id}.vtt", f"{result.id}.srt", "waveform.json"])
+        wave = json.loads((folder / "waveform.json").read_text(encoding="utf-8"))
+        assert len(wave["peaks"]) == round(result.duration / wave["seconds_per_peak"] + 0.49)
+        assert max(wave["peaks"]) > 50 and min(wave["peaks"]) < max(wave["peaks"])
         transcript = load_transcript(folder / "transcript.json")
         assert transcript.model.startswith("whisper-base (bundled) cpu/int8")
         assert [s.id for s in transcript.segments] == list(range(len(transcript.segments)))
