@@ -171,3 +171,8 @@ def test_loops_collapsed_by_transcription_are_marked_for_a_listen(tool, page):
     expect(marked).to_have_count(1)
     expect(marked).to_have_attribute("title", "同一句重复 5 次，已合并为一句，请听一遍")
     assert page.locator(".seg").nth(2).locator(".review").count() == 1
+    page.locator("#segments").focus()
+    page.keyboard.press("Alt+4")                      # any edit: the marks survive the save
+    _saved(page)
+    saved = load_transcript(tool.folder / "transcript.json")
+    assert [(m.segment_id, m.kind) for m in saved.review] == [(3, "loop")]
