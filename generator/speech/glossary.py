@@ -11,6 +11,11 @@ Guards keep it from rewriting correct speech: a stretch that is itself a real wo
 dictionary) is left alone; a two-character match that cuts through a real word beside it
 (作为法律 is not 作违法律) is left alone; only Chinese characters are compared.
 
+Given a `domainlm.DomainModel` (what `pufa transcribe` uses), the words of the bureau's
+texts become candidates too and the model of those texts decides: a replacement must make
+the sentence clearly likelier, which also lets real-word homophones be fixed (聚在 → 拒载)
+where the context asks for it; the likeliest of overlapping candidates wins.
+
 The glossary is `data/glossary.yaml` in the package (general to the bureau's work), plus
 `<project>/data/glossary.yaml` where staff add their own, plus terms the project already
 holds: law titles (and their short forms), case categories, places, discretion items.
