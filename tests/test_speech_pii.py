@@ -110,6 +110,7 @@ def test_nothing_spoken_is_published_with_default_flags():
 @pytest.mark.parametrize("text", [
     "路上车很多，请减速慢行", "我是出租车司机", "我是高新区的执法人员", "请拨打12328热线", "依照第三十四条",
     "罚款200元", "车货总重55吨", "他叫马某", "露天停车场", "在G3高速上", "京台高速济南段",
+    "乘客可以通过平台叫车服务", "她是马老师的学生", "他叫王师傅", "我是白天来的",
 ])
 def test_ordinary_speech_is_not_flagged(text):
     assert find_spoken_pii(text) == []

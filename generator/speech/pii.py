@@ -153,9 +153,14 @@ _OWN_PATTERNS = [
 
 # Full names said aloud after an introduction (我叫张三, 我表哥叫李四, 我是王五);
 # 当事人王某某 is already anonymised.
-_NAME_CUE = re.compile(r"(?:我的名字叫|名字叫|名字是|姓名是|姓名叫|姓名|叫做|我叫|我是|他叫|她叫|他是|她是|"
+_NAME_CUE = re.compile(r"(?:(我的名字叫|名字叫|名字是|姓名是|姓名叫|姓名|叫做|我叫|他叫|她叫|"
                        r"(?:表哥|表姐|表弟|表妹|哥哥|姐姐|弟弟|妹妹|老公|老婆|爱人|媳妇|丈夫|妻子|儿子|女儿|"
-                       r"同事|朋友|师傅)(?:叫|是)?|叫)\s*([\u4e00-\u9fff]{2,4})")
+                       r"同事|朋友|师傅)(?:叫|是)?)|(我是|他是|她是|叫))\s*([\u4e00-\u9fff]{2,4})")
+# After a weak cue (我是, 叫) many words follow (我是白天来的, 叫车服务): only the most common
+# surnames count there, and the rest of the name must not be an ordinary word.
+_COMMON_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+                    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
+                    "万钱严覃武戴莫孔向汤")
 _NOT_A_NAME = re.compile(r"某|先生|女士|师傅|同志|警官|队长")
 # A plate after 车牌/车牌号/牌照: whatever character whisper wrote for the province.
 _PLATE_CUE = re.compile(r"(?:车牌号码|车牌号|车牌|牌照号|牌照)(?:是|为|：|:)?\s*([\u4e00-\u9fff])\s*([A-Za-z])\s*[·・\-—–，,、]?\s*"
@@ -164,10 +169,17 @@ _ANY_PLATE = re.compile(r"([\u4e00-\u9fff])\s*([A-Za-z])\s*[·・\-—–，,、
 _TAIL_NUMBER = re.compile(r"尾号(?:是|为)?\s*(\d{3,4})(?!\d)")
 
 
-def _common_word(text: str) -> bool:
+_TITLES = ("老师", "师傅", "先生", "女士", "同志", "警官", "队长", "经理", "主任", "大哥", "大姐", "总")
+
+
+def _word_count(text: str) -> int:
     from .glossary import _word_freq
 
-    return _word_freq().get(text, 0) >= 200
+    return _word_freq().get(text, 0)
+
+
+def _common_word(text: str) -> bool:
+    return _word_count(text) >= 200
 
 
 def _spoken_name(window: str) -> str | None:
@@ -208,9 +220,14 @@ def _own_findings(text: str) -> list[tuple[str, int, int]]:
         if not any(a < span[1] and span[0] < b for a, b in taken):
             found.append(("other", *span))
     for match in _NAME_CUE.finditer(text):
-        name = _spoken_name(match.group(1))
-        if name is not None:
-            found.append(("name", match.start(1), match.start(1) + len(name)))
+        name = _spoken_name(match.group(3))
+        if name is None:
+            continue
+        if match.group(2) and (name[0] not in _COMMON_SURNAMES or len(name) > 2 and _word_count(name[1:]) >= 5000):
+            continue   # 叫车服务: 服务 is no given name (建国, 3 083, is one)
+        if text.startswith(_TITLES, match.start(3) + 1):
+            continue   # 马老师, 王师傅: a surname and a title, said in every livestream
+        found.append(("name", match.start(3), match.start(3) + len(name)))
     return found
 
 
