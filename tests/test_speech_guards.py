@@ -67,3 +67,28 @@ def test_silero_vad_ships_in_the_package_and_loads_offline(monkeypatch):
     assert (Path(faster_whisper.__file__).parent / "assets" / "silero_vad_v6.onnx").is_file()
     silence = np.zeros(16000 * 3, dtype=np.float32)
     assert get_speech_timestamps(silence, VadOptions()) == []
+
+
+def _piece(start: float, text: str):
+    from types import SimpleNamespace
+
+    step = 0.25
+    words = [SimpleNamespace(start=start + k * step, end=start + (k + 1) * step, word=ch, probability=0.9)
+             for k, ch in enumerate(text)]
+    return SimpleNamespace(start=start, end=start + len(text) * step, text=text, words=words,
+                           no_speech_prob=0.05, avg_logprob=-0.3)
+
+
+def test_whisper_pieces_with_loops_give_one_line_each_and_review_marks():
+    from generator.speech.transcribe import TranscribeOptions, segments_from_pieces
+
+    pieces = [_piece(0.0, "请大家注意安全。"),
+              _piece(10.0, "超限运输超限运输超限运输超限运输超限运输"),
+              *[_piece(20.0 + 3 * k, "请系好安全带。") for k in range(4)],
+              _piece(40.0, "下面说拒载。")]
+    review: list = []
+    segments = segments_from_pieces(pieces, 100.0, TranscribeOptions(), None, next_id=7, review=review)
+    assert [s.text for s in segments] == ["请大家注意安全。", "超限运输。", "请系好安全带。", "下面说拒载。"]
+    assert [s.id for s in segments] == [7, 8, 9, 10]
+    assert [(m.segment_id, m.kind) for m in review] == [(8, "loop"), (9, "loop")]
+    assert review[1].start == 120.0 and review[1].end == segments[2].end == 130.75   # over the whole run
