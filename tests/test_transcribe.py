@@ -68,7 +68,10 @@ def test_transcript_folder_has_all_outputs_and_sane_times(fixture_transcripts):
     for result in results:
         folder = into / result.id
         assert sorted(p.name for p in folder.iterdir()) == sorted(
-            ["transcript.json", "meta.yaml", f"{result.id}.vtt", f"{result.id}.srt"])
+            ["transcript.json", "meta.yaml", f"{result.id}.vtt", f"{result.id}.srt", "waveform.json"])
+        wave = json.loads((folder / "waveform.json").read_text(encoding="utf-8"))
+        assert len(wave["peaks"]) == round(result.duration / wave["seconds_per_peak"] + 0.49)
+        assert max(wave["peaks"]) > 50 and min(wave["peaks"]) < max(wave["peaks"])
         transcript = load_transcript(folder / "transcript.json")
         assert transcript.model.startswith("whisper-base (bundled) cpu/int8")
         assert [s.id for s in transcript.segments] == list(range(len(transcript.segments)))
@@ -126,16 +129,21 @@ def test_one_bad_file_stops_the_run_before_any_work(tmp_path, base_model):
     assert not (tmp_path / "t").exists()
 
 
-def test_silence_only_is_an_error_and_leaves_no_folder(tmp_path, base_model):
-    silent = tmp_path / "silent.wav"
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "8",
-                    str(silent)], check=True)
+@pytest.mark.parametrize("source", ["anullsrc=r=16000:cl=mono",
+                                    # music-like: a chord of steady tones with a beat, no voice
+                                    "aevalsrc='0.3*sin(2*PI*220*t)+0.2*sin(2*PI*277*t)+0.2*sin(2*PI*330*t)"
+                                    "*(0.5+0.5*sin(2*PI*2*t))':s=16000"])
+def test_silence_or_music_only_gives_an_empty_transcript_with_a_note(tmp_path, base_model, source):
+    quiet = tmp_path / "quiet.wav"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", source, "-t", "8", str(quiet)], check=True)
     into = tmp_path / "t"
-    with pytest.raises(MediaError) as err:
-        transcribe_files([silent], into=into, loaded=base_model, progress=False)
-    assert str(err.value) == (f"{silent}: 没有识别到语音（静音或只有音乐） "
-                              "(no speech found: the audio is silent or music only)")
-    assert list(into.iterdir()) == []
+    [result] = transcribe_files([quiet], into=into, loaded=base_model, progress=False)
+    transcript = load_transcript(into / "quiet" / "transcript.json")
+    assert transcript.segments == [] and transcript.flags == []
+    assert transcript.notes == ["没有识别到语音（静音或只有音乐），字幕稿为空 (no speech found: silent or music only; "
+                                "the transcript is empty)"]
+    assert result.summary().endswith("; 没有识别到语音：字幕稿为空 (no speech: empty transcript)")
+    assert sorted(p.name for p in into.iterdir()) == ["quiet"]   # no work folder left behind
 
 
 def test_id_with_several_media_is_refused(tmp_path):

@@ -48,6 +48,9 @@ SECURITY_HEADERS = {
 }
 
 
+from .waveform_api import waveform_route  # noqa: E402
+
+
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers={"cache-control": "no-store"})
 
@@ -227,6 +230,7 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
         Route("/api/transcripts/{id}", save_transcript, methods=["PUT"]),
         Route("/api/transcripts/{id}/export.{fmt}", export),
         Route("/api/law-url", law_link),
+        waveform_route(store),   # issue 20: waveform overview (generator/annotate/waveform_api.py)
         Route("/media/{id}", media),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

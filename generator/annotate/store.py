@@ -265,6 +265,9 @@ def _edited(old: dict, segments: Any, flags: Any, file: str) -> dict:
             changed.append(index)
     data = {"language": old.get("language"), "model": old.get("model"), "duration": old.get("duration"),
             "segments": light, "flags": (old.get("flags") or []) if flags is None else flags}
+    for key in ("review", "notes"):   # loops marked for a listen, why a transcript is empty (issue 20)
+        if old.get(key):
+            data[key] = old[key]
     transcript = _transcript_from_json(data, file)
     for index in changed:   # the records' normal form (ids as int, speaker "", words list)
         merged[index] = _segment_data(transcript.segments[index])
@@ -299,8 +302,9 @@ def transcript_text(data: dict, lines: dict[int, tuple[dict, str]] | None = None
             f'  "duration": {one(data.get("duration"))},\n')
     segments = ",\n".join("    " + fresh[id(seg)][1] for seg in data.get("segments") or [])
     flags = ",\n".join("    " + one(flag) for flag in data.get("flags") or [])
+    extra = "".join(f',\n  "{key}": {one(data[key])}' for key in ("review", "notes") if data.get(key))
     return (head + '  "segments": [\n' + segments + ('\n' if segments else '') + '  ],\n'
-            + '  "flags": [\n' + flags + ('\n' if flags else '') + '  ]\n}\n')
+            + '  "flags": [\n' + flags + ('\n' if flags else '') + '  ]' + extra + '\n}\n')
 
 
 def check_consistency(lengths: dict[int, int], flags: list[dict], annotations: Annotations, file: str) -> None:
@@ -346,6 +350,8 @@ def redaction_decisions(old: Annotations, new: Annotations, transcript_id: str, 
                 "start": redaction.start, "end": redaction.end, "text": redaction.text}
         if previous is not None:
             item["previous_state"] = previous
+        if getattr(redaction, "reason", ""):
+            item["reason"] = redaction.reason   # why a flagged number was released
         entries.append(item)
 
     for rid, redaction in after.items():

@@ -54,12 +54,25 @@ class PiiFlag:
 
 
 @dataclass
+class ReviewMark:
+    """A stretch the recogniser was unsure of, for staff to listen to (a collapsed loop)."""
+
+    segment_id: int
+    start: float
+    end: float
+    kind: str            # "loop": a repeated line or phrase was collapsed to one
+    note: str = ""
+
+
+@dataclass
 class Transcript:
     language: str
     model: str
     segments: list[Segment]
     flags: list[PiiFlag] = field(default_factory=list)
     duration: float | None = None
+    review: list[ReviewMark] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)     # e.g. why a transcript is empty
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,9 +118,16 @@ def _transcript_from_json(data: Any, file: str) -> Transcript:
             flags.append(PiiFlag(**{k: raw[k] for k in PiiFlag.__dataclass_fields__ if k in raw}))
         except TypeError as exc:
             problems.add(file, f"bad flag: {exc}", field=f"flags[{index}]")
+    review: list[ReviewMark] = []
+    for index, raw in enumerate(data.get("review") or []):
+        try:
+            review.append(ReviewMark(**{k: raw[k] for k in ReviewMark.__dataclass_fields__ if k in raw}))
+        except TypeError as exc:
+            problems.add(file, f"bad review mark: {exc}", field=f"review[{index}]")
+    notes = [str(n) for n in data.get("notes") or [] if isinstance(n, str)]
     problems.raise_if_any()
     return Transcript(str(data.get("language") or "zh"), str(data.get("model") or ""), segments, flags,
-                      data.get("duration"))
+                      data.get("duration"), review, notes)
 
 
 def load_transcript(path: str | Path) -> Transcript:
@@ -235,6 +255,7 @@ class Redaction:
     kind: str = "other"
     flag_id: str = ""
     text: str = ""          # the hidden text, for the reviewer (never published)
+    reason: str = ""        # why a flagged phone, ID or plate was released (asked for, logged)
 
 
 @dataclass

@@ -401,6 +401,24 @@ def check_annotations(file: Path, transcript: Transcript, annotations: Annotatio
                 f"time range {redaction.start:.2f}–{redaction.end:.2f} s is outside the media "
                 f"(0–{duration if duration is not None else 0:.2f} s)",
                 "the wrong media file, or a redaction from another transcript")
+    _publication_problems(file, transcript, annotations, problems)   # issue 20
+
+
+def _publication_problems(file: Path, transcript: Transcript, annotations: Annotations,
+                          problems: ProblemCollector) -> None:
+    """Numbers released without a reason, or published unhidden: named by transcript,
+    segment and redaction (generator/speech/publishcheck.py)."""
+    from ..speech.publishcheck import publication_problems
+
+    if any(problem.file in (str(file), str(file.parent / "transcript.json")) for problem in problems.problems):
+        return   # fix the annotations first: what would be published follows from them
+    try:
+        found = publication_problems(transcript, annotations)
+    except (IndexError, TypeError, ValueError):
+        return   # malformed redactions: reported above
+    for name, path, message, hint in found:
+        target = file.parent / name
+        problems.add(target, message, line=_json_lines(target)(path), field=path, hint=hint)
 
 
 # ---- paging -------------------------------------------------------------------------

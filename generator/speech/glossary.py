@@ -11,6 +11,11 @@ Guards keep it from rewriting correct speech: a stretch that is itself a real wo
 dictionary) is left alone; a two-character match that cuts through a real word beside it
 (作为法律 is not 作违法律) is left alone; only Chinese characters are compared.
 
+Given a `domainlm.DomainModel` (what `pufa transcribe` uses), the words of the bureau's
+texts become candidates too and the model of those texts decides: a replacement must make
+the sentence clearly likelier, which also lets real-word homophones be fixed (聚在 → 拒载)
+where the context asks for it; the likeliest of overlapping candidates wins.
+
 The glossary is `data/glossary.yaml` in the package (general to the bureau's work), plus
 `<project>/data/glossary.yaml` where staff add their own, plus terms the project already
 holds: law titles (and their short forms), case categories, places, discretion items.
@@ -22,10 +27,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from ..errors import InputError
 from ..yamlio import load_yaml
+
+if TYPE_CHECKING:
+    from .domainlm import DomainModel
 
 PACKAGE_GLOSSARY = Path(__file__).resolve().parent.parent.parent / "data" / "glossary.yaml"
 
@@ -36,6 +44,10 @@ _FUZZY_INITIAL = {"zh": "z", "ch": "c", "sh": "s", "l": "n", "h": "f", "r": "n"}
 _FUZZY_FINAL = {"ang": "an", "eng": "en", "ing": "in", "iang": "ian", "uang": "uan", "ong": "on"}
 REAL_WORD_FREQ = 30          # jieba frequency from which a stretch counts as a real word
 NEIGHBOUR_WORD_FREQ = 100    # a word this common beside a 2-char match means the match cuts it
+LM_MARGIN = 1.5              # a replacement must make the text ~30× likelier to the domain model…
+LM_MARGIN_REAL_WORD = 3.0    # …and more where the heard text is itself a word (聚在 → 拒载)
+LM_CONTEXT = 4               # characters of context either side that the model compares
+LEXICON_PAIR_MAX_FREQ = 100  # a 2-character domain word more common than this in jieba is no candidate
 
 
 @dataclass
@@ -275,12 +287,20 @@ class Correction:
     found: str
     term: str
     cost: float
+    gain: float = 0.0
 
 
 class Corrector:
     """Rewrites homophones of glossary terms; build once per glossary, use on many texts."""
 
-    def __init__(self, glossary: Glossary):
+    def __init__(self, glossary: Glossary, domain: "DomainModel | None" = None):
+        self.lm = domain.lm if domain is not None else None
+        if domain is not None:
+            # The words of the bureau's texts are candidates too, the language model decides;
+            # but a two-character word that is common in any Chinese (终止, 方式, 机关) would
+            # be "restored" all over ordinary speech: only rare, domain-specific ones.
+            glossary = glossary.merged(Term(word, kind="领域") for word in domain.lexicon
+                                       if len(word) >= 3 or _word_freq().get(word, 0) <= LEXICON_PAIR_MAX_FREQ)
         self.aliases: dict[str, str] = {}
         self.by_key: dict[tuple[int, str], list[tuple[str, tuple[str, ...]]]] = {}
         self.terms: set[str] = set()
@@ -349,6 +369,8 @@ class Corrector:
                 continue
             window = run[start:end]
             if window in self.terms:
+                if best is not None:
+                    return best   # a longer replacement the model preferred
                 return Correction(start, end, window, window, 0.0)   # already right: keep it
             candidates: dict[str, tuple[str, ...]] = {}
             for position in range(min(2, length)):
@@ -368,20 +390,39 @@ class Corrector:
                         break
                 if cost > allowed:
                     continue
+                # Characters of a term already written right may be kept, never changed.
+                if any(protected[start + k] and window[k] != term[k] for k in range(length)):
+                    continue
+                if self.lm is not None:
+                    # The rule guards hold with the model too: measured on 14 000 characters of
+                    # news text, without them the model "restores" 3× more domain words.
+                    if self._holds_other_word(window, term) or self._cuts_a_word(run, start, end, protected):
+                        continue
+                    gain = self._lm_gain(run, start, end, term)
+                    needed = LM_MARGIN_REAL_WORD if self._is_real_word(window) else LM_MARGIN
+                    if gain >= needed and (best is None or gain > best.gain):
+                        best = Correction(start, end, window, term, cost, gain)
+                    continue
                 if self._is_real_word(window):
                     continue
                 if self._holds_other_word(window, term):
                     continue
                 if self._cuts_a_word(run, start, end, protected):
                     continue
-                # Characters of a term already written right may be kept, never changed.
-                if any(protected[start + k] and window[k] != term[k] for k in range(length)):
-                    continue
                 if best is None or (length, -cost) > (best.end - best.start, -best.cost):
                     best = Correction(start, end, window, term, cost)
-            if best is not None:
+            if best is not None and self.lm is None:
                 return best   # the longest length that matched wins
-        return None
+        return best
+
+    def _lm_gain(self, run: str, start: int, end: int, term: str) -> float:
+        """How much likelier (log10) the domain model finds the sentence with `term` in it."""
+        left = max(0, start - LM_CONTEXT)
+        right = min(len(run), end + LM_CONTEXT)
+        before = run[left:right]
+        after = run[left:start] + term + run[end:right]
+        bos, eos = left == 0, right == len(run)
+        return self.lm.score(after, bos, eos) - self.lm.score(before, bos, eos)
 
     def find(self, text: str) -> list[Correction]:
         corrections: list[Correction] = []
@@ -389,6 +430,10 @@ class Corrector:
             run = match.group()
             readings = _run_readings(run)
             protected = self._protected(run)
+            if self.lm is not None:
+                corrections += [Correction(match.start() + c.start, match.start() + c.end, c.found, c.term,
+                                           c.cost, c.gain) for c in self._by_gain(run, readings, protected)]
+                continue
             position = 0
             while position < len(run):
                 found = self._best_at(run, readings, position, protected)
@@ -400,6 +445,17 @@ class Corrector:
                                                   found.found, found.term, found.cost))
                 position = found.end
         return corrections
+
+    def _by_gain(self, run: str, readings: list[tuple[str, ...]], protected: list[bool]) -> list[Correction]:
+        """The best replacement at every position, then the likeliest first among overlapping
+        ones: 成做出租车 is 乘坐 出租车, not 聊城 or 作出 (each a word too, each less likely)."""
+        found = [c for c in (self._best_at(run, readings, k, protected) for k in range(len(run)))
+                 if c is not None and c.term != c.found]
+        chosen: list[Correction] = []
+        for candidate in sorted(found, key=lambda c: -c.gain):
+            if all(candidate.end <= c.start or c.end <= candidate.start for c in chosen):
+                chosen.append(candidate)
+        return sorted(chosen, key=lambda c: c.start)
 
     def _plates(self, text: str) -> str:
         if not self.plate_prefixes:

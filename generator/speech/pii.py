@@ -15,8 +15,9 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from ..privacy.detect import scan_text
+from ..privacy.detect import scan_text, split_name
 from ..records.transcript import PII_KINDS, PiiFlag, Segment
 
 _DIGIT = {"零": "0", "〇": "0", "洞": "0", "一": "1", "幺": "1", "么": "1", "二": "2", "两": "2", "三": "3",
@@ -27,7 +28,7 @@ for _d in "0123456789":
 # Only these count as digits when a run is counted; 洞/拐/勾/么 are radio-style readings
 # that only make sense between other digits.
 _STRONG = set("零〇一幺二两三四五六七八九0123456789０１２３４５６７８９")
-_SEPARATORS = set(" \u3000-—–·.,，、")
+_SEPARATORS = set(" \u3000-—–·・.,，、")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 
 MIN_SPOKEN_RUN = 7          # a digit run this long is someone's number, not an amount
@@ -68,9 +69,44 @@ def _digit_runs(text: str) -> list[tuple[int, int]]:
 
 
 def _plate_prefix(text: str, start: int) -> bool:
-    """A province abbreviation and a letter just before `start` (鲁A一二三四五)."""
-    before = text[max(0, start - 3):start].replace(" ", "")
-    return len(before) >= 2 and before[-2] in _PROVINCES and before[-1].isascii() and before[-1].isalpha()
+    """A province abbreviation (or a character that sounds like one: 路A for 鲁A) and a
+    letter just before `start` (鲁A一二三四五, 路A-12345)."""
+    before = "".join(c for c in text[max(0, start - 4):start] if c not in _SEPARATORS)
+    return (len(before) >= 2 and _is_province_like(before[-2])
+            and before[-1].isascii() and before[-1].isalpha())
+
+
+@lru_cache(maxsize=1)
+def _province_readings() -> frozenset[str]:
+    """Toneless readings of the 31 province abbreviations, every reading pypinyin knows
+    (闽 min, 陕 shan, 鲁 lu…), plus the flat-tongue / n-l forms speakers and whisper mix up."""
+    from pypinyin import Style, pinyin
+
+    readings: set[str] = set()
+    for char in _PROVINCES:
+        for reading in pinyin(char, style=Style.NORMAL, heteronym=True)[0]:
+            readings.add(reading)
+            for a, b in (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("l", "n")):
+                if reading.startswith(a):
+                    readings.add(b + reading[len(a):])
+    return frozenset(readings)
+
+
+@lru_cache(maxsize=4096)
+def _is_province_like(char: str) -> bool:
+    """鲁 itself, or a character read like a province abbreviation (路 卤 炉 撸 for 鲁)."""
+    if char in _PROVINCES:
+        return True
+    if not ("\u4e00" <= char <= "\u9fff"):
+        return False
+    from pypinyin import Style, pinyin
+
+    return any(r in _province_readings() for r in pinyin(char, style=Style.NORMAL, heteronym=True)[0])
+
+
+def _after_tail_cue(text: str, start: int) -> bool:
+    """尾号幺二三四: the last digits of a phone or plate, said after 尾号."""
+    return text[max(0, start - 4):start].rstrip(" 是为：:").endswith("尾号")
 
 
 def spoken_digits(text: str) -> Normalised:
@@ -81,7 +117,8 @@ def spoken_digits(text: str) -> Normalised:
     for start, end in _digit_runs(text):
         chunk = text[start:end]
         strong = sum(1 for c in chunk if c in _STRONG)
-        long_enough = strong >= MIN_SPOKEN_RUN or (strong >= 4 and _plate_prefix(text, start))
+        long_enough = (strong >= MIN_SPOKEN_RUN or (strong >= 4 and _plate_prefix(text, start))
+                       or (strong >= 3 and _after_tail_cue(text, start)))
         if not long_enough:
             continue
         for index in range(cursor, start):
@@ -114,17 +151,63 @@ _OWN_PATTERNS = [
     ("plate", re.compile(rf"[{_PROVINCES}]\s*[A-Za-z]\s*[·・]?\s*[A-Za-z0-9]{{4,5}}[A-Za-z0-9]?(?![A-Za-z0-9])")),
 ]
 
-# Full names said aloud after an introduction (我叫张三 / 当事人王某某 is already anonymised).
-_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-             "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
-             "戴莫孔向汤")
-_NAME_CUE = re.compile(rf"(?:我叫|我的名字叫|名字叫|名字是|姓名是|姓名叫|姓名|叫做)\s*([{_SURNAMES}][\u4e00-\u9fff]{{1,2}})")
+# Full names said aloud after an introduction (我叫张三, 我表哥叫李四, 我是王五);
+# 当事人王某某 is already anonymised.
+_NAME_CUE = re.compile(r"(?:(我的名字叫|名字叫|名字是|姓名是|姓名叫|姓名|叫做|我叫|他叫|她叫|"
+                       r"(?:表哥|表姐|表弟|表妹|哥哥|姐姐|弟弟|妹妹|老公|老婆|爱人|媳妇|丈夫|妻子|儿子|女儿|"
+                       r"同事|朋友|师傅)(?:叫|是)?)|(我是|他是|她是|叫))\s*([\u4e00-\u9fff]{2,4})")
+# After a weak cue (我是, 叫) many words follow (我是白天来的, 叫车服务): only the most common
+# surnames count there, and the rest of the name must not be an ordinary word.
+_COMMON_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+                    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
+                    "万钱严覃武戴莫孔向汤")
 _NOT_A_NAME = re.compile(r"某|先生|女士|师傅|同志|警官|队长")
+# A plate after 车牌/车牌号/牌照: whatever character whisper wrote for the province.
+_PLATE_CUE = re.compile(r"(?:车牌号码|车牌号|车牌|牌照号|牌照)(?:是|为|：|:)?\s*([\u4e00-\u9fff])\s*([A-Za-z])\s*[·・\-—–，,、]?\s*"
+                        r"([A-Za-z0-9*＊]{4,6})(?![A-Za-z0-9])")
+_ANY_PLATE = re.compile(r"([\u4e00-\u9fff])\s*([A-Za-z])\s*[·・\-—–，,、]?\s*([A-Za-z0-9]{4,6})(?![A-Za-z0-9])")
+_TAIL_NUMBER = re.compile(r"尾号(?:是|为)?\s*(\d{3,4})(?!\d)")
+
+
+_TITLES = ("老师", "师傅", "先生", "女士", "同志", "警官", "队长", "经理", "主任", "大哥", "大姐", "总")
+
+
+def _word_count(text: str) -> int:
+    from .glossary import _word_freq
+
+    return _word_freq().get(text, 0)
+
+
+def _common_word(text: str) -> bool:
+    return _word_count(text) >= 200
+
+
+def _spoken_name(window: str) -> str | None:
+    """The name at the start of `window` (张三丰说 → 张三丰), or None (我是出租车司机, 我是高新区的)."""
+    parts = split_name(window)
+    if parts is None:
+        return None
+    name = "".join(parts)
+    # A common word at the start is not a name said aloud (高速, 方面, 白天, 江北…).
+    if _common_word(name[:2]) or _common_word(name) or _NOT_A_NAME.search(name):
+        return None
+    return name
 
 
 def _own_findings(text: str) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
     taken: list[tuple[int, int]] = []
+    for match in _PLATE_CUE.finditer(text):
+        span = (match.start(1), match.end(3))
+        taken.append(span)
+        found.append(("plate", *span))
+    for match in _ANY_PLATE.finditer(text):
+        letters = match.group(3)
+        if _is_province_like(match.group(1)) and sum(c.isdigit() for c in letters) >= 3:
+            span = (match.start(1), match.end(3))
+            if not any(a < span[1] and span[0] < b for a, b in taken):
+                taken.append(span)
+                found.append(("plate", *span))
     for kind, pattern in _OWN_PATTERNS:
         for match in pattern.finditer(text):
             span = (match.start(), match.end())
@@ -132,12 +215,19 @@ def _own_findings(text: str) -> list[tuple[str, int, int]]:
                 continue
             taken.append(span)
             found.append((kind, *span))
+    for match in _TAIL_NUMBER.finditer(text):
+        span = (match.start(1), match.end(1))
+        if not any(a < span[1] and span[0] < b for a, b in taken):
+            found.append(("other", *span))
     for match in _NAME_CUE.finditer(text):
-        if text[match.end(1):match.end(1) + 1] == "某":
+        name = _spoken_name(match.group(3))
+        if name is None:
             continue
-        name = match.group(1)
-        if not _NOT_A_NAME.search(name):
-            found.append(("name", match.start(1), match.end(1)))
+        if match.group(2) and (name[0] not in _COMMON_SURNAMES or len(name) > 2 and _word_count(name[1:]) >= 5000):
+            continue   # 叫车服务: 服务 is no given name (建国, 3 083, is one)
+        if text.startswith(_TITLES, match.start(3) + 1):
+            continue   # 马老师, 王师傅: a surname and a title, said in every livestream
+        found.append(("name", match.start(3), match.start(3) + len(name)))
     return found
 
 

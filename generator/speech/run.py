@@ -20,15 +20,19 @@ from pathlib import Path
 
 from ..errors import InputError, MediaError
 from ..fsutil import atomic_write_json
-from ..records.transcript import Segment, Transcript, TranscriptMeta, Word
+from ..records.transcript import ReviewMark, Segment, Transcript, TranscriptMeta, Word
 from .glossary import Corrector, load_glossary
 from .media import extract_audio, media_error, probe
 from .pii import flag_transcript
 from .place import place_media
 from .store import check_id, slugify, write_transcript_dir
+from .guards import sane_times
+from .waveform import write_waveform
 from .transcribe import SAMPLE_RATE, TranscribeOptions, transcribe_window, windows
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2
+# An empty or music-only stream gives an empty transcript that says why: never invented text.
+NO_SPEECH_NOTE = "没有识别到语音（静音或只有音乐），字幕稿为空 (no speech found: silent or music only; the transcript is empty)"
 
 
 @dataclass
@@ -41,6 +45,17 @@ class TranscribeResult:
     seconds: float          # wall time of this run
     resumed_at: float       # seconds of audio already done by an earlier run
     model: str
+    loops: int = 0          # stretches marked for review because a loop was collapsed
+    empty: bool = False
+
+    @property
+    def note(self) -> str:
+        out = ""
+        if self.loops:
+            out += f"; {self.loops} 处重复已合并，待复听 (loops collapsed, marked for review)"
+        if self.empty:
+            out += "; 没有识别到语音：字幕稿为空 (no speech: empty transcript)"
+        return out
 
     @property
     def rtf(self) -> float:
@@ -51,7 +66,7 @@ class TranscribeResult:
         resumed = f", 从 {self.resumed_at:.0f} s 处续转 (resumed at {self.resumed_at:.0f} s)" if self.resumed_at else ""
         return (f"{self.folder}: {self.segments} 段 (segments), {self.duration:.1f} s, "
                 f"{self.flags} 处疑似个人信息已标记，发布时默认隐去 (personal data flagged, hidden by default), "
-                f"用时 {self.seconds:.1f} s (RTF {self.rtf:.2f}, {self.model}){resumed}")
+                f"用时 {self.seconds:.1f} s (RTF {self.rtf:.2f}, {self.model}){resumed}{self.note}")
 
 
 def project_root_for(into: Path) -> Path:
@@ -117,30 +132,33 @@ def _segment_from_json(raw: dict) -> Segment:
     return Segment(raw["id"], raw["start"], raw["end"], raw["text"], raw.get("speaker", ""), words)
 
 
-def _load_checkpoint(work: Path, job: dict) -> tuple[float, list[Segment]]:
-    """(seconds done, segments so far) from an earlier run of the same job, else (0, [])."""
+def _load_checkpoint(work: Path, job: dict) -> tuple[float, list[Segment], list[ReviewMark]]:
+    """(seconds done, segments so far, review marks) from an earlier run of the same job, else (0, [], [])."""
     try:
         if json.loads((work / "job.json").read_text(encoding="utf-8")) != job:
-            return 0.0, []
+            return 0.0, [], []
     except (OSError, ValueError):
-        return 0.0, []
-    done, segments = 0.0, []
+        return 0.0, [], []
+    done, segments, review = 0.0, [], []
     try:
         lines = (work / "segments.jsonl").read_text(encoding="utf-8").splitlines()
     except OSError:
-        return 0.0, []
+        return 0.0, [], []
     for line in lines:
         try:
             record = json.loads(line)
         except ValueError:
             break   # a line cut off by the interruption: redo that window
         segments.extend(_segment_from_json(s) for s in record["segments"])
+        review.extend(ReviewMark(**m) for m in record.get("review") or [])
         done = float(record["end"])
-    return done, segments
+    return done, segments, review
 
 
-def _append_checkpoint(work: Path, end: float, segments: list[Segment]) -> None:
-    line = json.dumps({"end": end, "segments": [asdict(s) for s in segments]}, ensure_ascii=False)
+def _append_checkpoint(work: Path, end: float, segments: list[Segment],
+                       review: list[ReviewMark] | None = None) -> None:
+    line = json.dumps({"end": end, "segments": [asdict(s) for s in segments],
+                       "review": [asdict(m) for m in review or []]}, ensure_ascii=False)
     with (work / "segments.jsonl").open("a", encoding="utf-8") as handle:
         handle.write(line + "\n")
         handle.flush()
@@ -162,7 +180,7 @@ def transcribe_one(media: Path, into: Path, transcript_id: str, loaded, correcto
     stat = media.stat()
     job = {"version": CHECKPOINT_VERSION, "media": str(media.resolve()), "size": stat.st_size,
            "mtime_ns": stat.st_mtime_ns, "model": loaded.label, "options": options.fingerprint()}
-    done, segments = _load_checkpoint(work, job)
+    done, segments, review = _load_checkpoint(work, job)
     if done == 0.0:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
@@ -185,28 +203,35 @@ def transcribe_one(media: Path, into: Path, transcript_id: str, loaded, correcto
         try:
             for offset, samples in windows(total_frames, done, options, wav):
                 end = offset + len(samples) / SAMPLE_RATE
+                marks: list[ReviewMark] = []
+                next_id = segments[-1].id + 1 if segments else 0
                 found = transcribe_window(pipeline, samples, offset, options, corrector,
-                                          next_id=len(segments), on_progress=bar.to)
-                _append_checkpoint(work, end, found)
+                                          next_id=next_id, on_progress=bar.to, review=marks)
+                _append_checkpoint(work, end, found, marks)
                 segments.extend(found)
+                review.extend(marks)
                 bar.to(end)
         finally:
             bar.close()
-    if not segments:
-        shutil.rmtree(work, ignore_errors=True)
-        raise media_error(media, "没有识别到语音（静音或只有音乐）",
-                          "no speech found: the audio is silent or music only")
+    notes = [] if segments else [NO_SPEECH_NOTE]
+    renumber = {segment.id: index for index, segment in enumerate(segments)}
     for index, segment in enumerate(segments):
         segment.id = index
+    for mark in review:
+        mark.segment_id = renumber.get(mark.segment_id, mark.segment_id)
+    sane_times(segments, duration)
     transcript = Transcript(language=options.language, model=loaded.label, segments=segments,
-                            duration=round(duration, 3))
+                            duration=round(duration, 3), review=review, notes=notes)
     transcript.flags = flag_transcript(segments)
     meta = TranscriptMeta(id=transcript_id, kind="livestream", title=media.stem,
                           media=_media_field(project_copy or media, root), duration=round(duration, 1))
     folder = write_transcript_dir(into, transcript_id, transcript, meta)
+    # The annotation tool's waveform overview, from the WAV already at hand (seconds, once).
+    write_waveform(folder, work / "audio.wav")
     shutil.rmtree(work, ignore_errors=True)
     return TranscribeResult(folder, transcript_id, duration, len(segments), len(transcript.flags),
-                            time.monotonic() - started, resumed_at, loaded.label)
+                            time.monotonic() - started, resumed_at, loaded.label,
+                            loops=len(review), empty=not segments)
 
 
 def transcribe_files(media: list[Path], into: Path, id: str | None = None, model: str | None = None,
@@ -235,7 +260,9 @@ def transcribe_files(media: list[Path], into: Path, id: str | None = None, model
     placed = [place_media(path, project_root_for(into), into, link) for path in media]   # before the slow part
     root = project_root_for(into)
     glossary = load_glossary(root)
-    corrector = Corrector(glossary)
+    from .domainlm import load_domain_model
+
+    corrector = Corrector(glossary, load_domain_model(root))
     if loaded is None:
         from .model import load_model
 

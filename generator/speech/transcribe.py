@@ -21,8 +21,10 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..records.transcript import Segment, Word
+from ..records.transcript import ReviewMark, Segment, Word
 from .glossary import Corrector
+from .guards import collapse_repeated_segments, loop_mark
+from .numbers import write_numbers
 from .textnorm import punctuate, to_simplified
 
 SAMPLE_RATE = 16000
@@ -162,11 +164,26 @@ def finish_text(raw_text: str, corrector: Corrector | None) -> str:
     text = collapse_repeats(to_simplified(raw_text.strip()))
     if corrector is not None:
         text = corrector.correct(text)
-    return punctuate(text)
+    return punctuate(write_numbers(text))
+
+
+LOOP_MARK_CHARS = 4     # a collapse that removes this many characters is a loop worth a listen
 
 
 def segments_from_piece(raw, offset: float, options: TranscribeOptions, corrector: Corrector | None,
-                        next_id: int) -> list[Segment]:
+                        next_id: int, review: list[ReviewMark] | None = None) -> list[Segment]:
+    out = _segments_from_piece(raw, offset, options, corrector, next_id)
+    simplified = to_simplified(raw.text.strip())
+    removed = len(simplified) - len(collapse_repeats(simplified))
+    if review is not None and out and removed >= LOOP_MARK_CHARS:
+        mark = loop_mark(out[0], removed)
+        mark.end = out[-1].end
+        review.append(mark)
+    return out
+
+
+def _segments_from_piece(raw, offset: float, options: TranscribeOptions, corrector: Corrector | None,
+                         next_id: int) -> list[Segment]:
     words = [w for w in (raw.words or []) if w.word.strip()]
     out: list[Segment] = []
     if not words:
@@ -185,10 +202,8 @@ def segments_from_piece(raw, offset: float, options: TranscribeOptions, correcto
     return out
 
 
-def transcribe_window(pipeline, samples: np.ndarray, offset: float, options: TranscribeOptions,
-                      corrector: Corrector | None, next_id: int,
-                      on_progress: Callable[[float], None] | None = None) -> list[Segment]:
-    """Segments of one window, with absolute times, ids from `next_id`."""
+def decode_window(pipeline, samples: np.ndarray, options: TranscribeOptions):
+    """Whisper's pieces for one window (a lazy generator: decoding happens as it is read)."""
     from faster_whisper.vad import VadOptions
 
     vad = VadOptions(threshold=options.vad_threshold, min_silence_duration_ms=options.vad_min_silence_ms,
@@ -197,7 +212,26 @@ def transcribe_window(pipeline, samples: np.ndarray, offset: float, options: Tra
         samples, language=options.language, beam_size=options.beam_size, batch_size=options.batch_size,
         initial_prompt=options.initial_prompt, word_timestamps=True, vad_filter=True, vad_parameters=vad,
         condition_on_previous_text=False, without_timestamps=True, log_progress=False)
+    return pieces
+
+
+def transcribe_window(pipeline, samples: np.ndarray, offset: float, options: TranscribeOptions,
+                      corrector: Corrector | None, next_id: int,
+                      on_progress: Callable[[float], None] | None = None,
+                      review: list[ReviewMark] | None = None) -> list[Segment]:
+    """Segments of one window, with absolute times, ids from `next_id`; loops collapsed
+    and, where `review` is given, marked there for staff to listen to."""
+    return segments_from_pieces(decode_window(pipeline, samples, options), offset, options, corrector,
+                                next_id, on_progress, review)
+
+
+def segments_from_pieces(pieces, offset: float, options: TranscribeOptions, corrector: Corrector | None,
+                         next_id: int, on_progress: Callable[[float], None] | None = None,
+                         review: list[ReviewMark] | None = None) -> list[Segment]:
+    """Whisper's pieces → filtered, corrected, subtitle-sized segments (the bench reuses one
+    decoding with several correctors through this)."""
     out: list[Segment] = []
+    marks: list[ReviewMark] = []
     last_end = 0.0
     for raw in pieces:
         if raw.end > last_end and on_progress is not None:
@@ -205,7 +239,16 @@ def transcribe_window(pipeline, samples: np.ndarray, offset: float, options: Tra
             last_end = raw.end
         if not _keep(raw, options):
             continue
-        out.extend(segments_from_piece(raw, offset, options, corrector, next_id + len(out)))
+        out.extend(segments_from_piece(raw, offset, options, corrector, next_id + len(out), marks))
+    out, repeated = collapse_repeated_segments(out)
+    marks += repeated
+    renumber = {segment.id: next_id + index for index, segment in enumerate(out)}
+    for index, segment in enumerate(out):
+        segment.id = next_id + index
+    for mark in marks:
+        mark.segment_id = renumber.get(mark.segment_id, mark.segment_id)
+    if review is not None:
+        review.extend(sorted(marks, key=lambda m: m.start))
     # Times must never run backwards, even where word stamps of two pieces overlap.
     for previous, segment in zip(out, out[1:]):
         if segment.start < previous.start:

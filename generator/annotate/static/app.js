@@ -38,7 +38,7 @@
     undo: [], redo: [], changeNo: 0, savedNo: 0, segsChangeNo: 0, segsSavedNo: 0,
     clean: new WeakSet(), saving: false, saveTimer: null, conflict: false, follow: true, nextId: 1,
     lastHighlight: null, blocks: [], heights: new Map(), rendered: new Set(), observer: null,
-    hlIds: new Set(), chapterAt: new Map(), gloss: null, find: "",
+    hlIds: new Set(), chapterAt: new Map(), gloss: null, find: "", review: new Map(), wave: null,
     timings: {},   // for bench/annotate.py: fetchMs, openMs (to first painted rows), saveMs
   };
 
@@ -126,6 +126,8 @@
     S.doc = doc;
     S.segs = doc.transcript.segments.map((seg) => Object.assign({ speaker: "", words: [] }, seg));
     S.flags = doc.transcript.flags || [];
+    // Loops the transcription collapsed: marked on their segment for a listen.
+    S.review = new Map((doc.transcript.review || []).map((m) => [m.segment_id, m]));
     S.clean = new WeakSet(S.segs);   // segment objects the server holds as they are
     S.ann = Object.assign({ chapters: [], highlights: [], redactions: [], speakers: {} }, doc.annotations);
     delete S.ann.version;
@@ -163,6 +165,7 @@
     showSaveState();
     $("#segments").focus();
     requestAnimationFrame(() => { S.timings.openMs = performance.now() - t0; });
+    loadWave(id);
   }
 
   // ---------------------------------------------------------------- glossary
@@ -269,6 +272,8 @@
     for (const c of S.chapterAt.get(i) || []) row.append(el("div", { class: "chap", text: c.title || "（未命名章节）" }));
     const side = el("div", { class: "side" }, el("span", { class: "t", text: fmtTime(seg.start), title: "跳到 " + seg.start.toFixed(2) + " 秒" }));
     if (seg.speaker) side.append(el("span", { class: "spk", text: speakerName(seg.speaker), title: seg.speaker }));
+    const mark = S.review.get(seg.id);
+    if (mark) side.append(el("span", { class: "review", text: "待复听", title: mark.note || "重复已合并，请听一遍" }));
     row.append(side);
     if (i === S.editing) {
       const ta = el("textarea", { class: "edit", value: seg.text, rows: 1, spellcheck: false, "aria-label": "编辑本段文字" });
@@ -417,6 +422,7 @@
   function tick() {
     const p = $("#player");
     if (S.id && !p.paused) updatePlaying(p.currentTime);
+    if (S.id && S.wave) drawWave(false);
     requestAnimationFrame(tick);
   }
 
@@ -528,7 +534,7 @@
     const r1 = E.setText(seg, value, S.ann.redactions);
     const r2 = E.setText(seg, value, S.flags);
     const ann = Object.assign({}, S.ann, { redactions: r1.spans });
-    commit([{ index: i, before: [seg], after: [r1.seg] }], ann, r2.spans, label);
+    commit([{ index: i, before: [seg], after: [r1.seg] }], ann, typedFlags(r1.seg, r2.spans, r1.spans), label);
   }
 
   function splitAtCursor() {
@@ -829,22 +835,89 @@
     return t.slice(E.cpToU16(t, sp.start_char), E.cpToU16(t, sp.end_char));
   }
 
-  function decideFlag(f, state) {
+  // Releasing one of these puts a person's number on the public site: a reason is asked for
+  // and kept with the redaction (and so in redaction-log.jsonl).
+  const SENSITIVE = new Set(["phone", "id_number", "plate", "bank_card"]);
+  const KIND_NAMES = { phone: "电话", id_number: "身份证号", plate: "车牌", bank_card: "银行卡号", name: "姓名", address: "地址", other: "其他号码" };
+
+  function askReason(kinds, count) {
+    const names = Array.from(new Set(kinds)).map((k) => KIND_NAMES[k] || k).join("、");
+    const answer = window.prompt("公开" + (count > 1 ? " " + count + " 处" : "") + names + "会发布在网站上。请填写理由（记入隐去日志）：", "");
+    return answer && answer.trim() ? answer.trim() : null;
+  }
+
+  function redactionFor(f, state, reason) {
     const red = { id: newId("r"), segment_id: f.segment_id, start_char: f.start_char, end_char: f.end_char,
       start: f.start, end: f.end, state: state, kind: f.kind, flag_id: f.id, text: f.text || spanText(f) };
+    if (reason) red.reason = reason;
+    return red;
+  }
+
+  function decideFlag(f, state) {
+    let reason = "";
+    if (state === "released" && SENSITIVE.has(f.kind)) {
+      reason = askReason([f.kind], 1);
+      if (reason == null) { say("未公开：需要填写理由"); return; }
+    }
+    const red = redactionFor(f, state, reason);
     changeAnn(state === "kept" ? "接受隐去" : "拒绝隐去", (a) => { a.redactions.push(red); });
   }
 
-  function renderRedactions() {
+  /* Suggestions still waiting for a decision, narrowed by the kind and chapter filters:
+   * the bulk buttons act on exactly this list, which is on screen when they are pressed. */
+  function chapterRange(value) {
+    if (value === "" || value == null) return null;
+    const chapters = S.ann.chapters.slice().sort((a, b) => a.start - b.start);
+    const k = Number(value);
+    if (!chapters[k]) return null;
+    return [chapters[k].start, k + 1 < chapters.length ? chapters[k + 1].start : Infinity];
+  }
+
+  function pendingFlags() {
     const reviewed = new Set(S.ann.redactions.map((r) => r.flag_id).filter(Boolean));
+    const kind = $("#bulk-kind").value;
+    const range = chapterRange($("#bulk-chapter").value);
+    return S.flags.filter((f) => !reviewed.has(f.id) && (!kind || f.kind === kind)
+      && (!range || (f.start + 0.6 >= range[0] && f.start + 0.6 < range[1])));
+  }
+
+  function decideAll(state) {
+    const flags = pendingFlags();
+    if (!flags.length) { say("没有待定的建议"); return; }
+    let reason = "";
+    const sensitive = flags.filter((f) => SENSITIVE.has(f.kind)).map((f) => f.kind);
+    if (state === "released" && sensitive.length) {
+      reason = askReason(sensitive, flags.length);
+      if (reason == null) { say("未公开：需要填写理由"); return; }
+    }
+    const reds = flags.map((f) => redactionFor(f, state, reason));
+    changeAnn((state === "kept" ? "全部接受隐去 " : "全部公开 ") + reds.length + " 处", (a) => { a.redactions.push(...reds); });
+    say((state === "kept" ? "已隐去 " : "已公开 ") + reds.length + " 处");
+  }
+
+  function renderBulkBar() {
+    const kinds = Array.from(new Set(S.flags.map((f) => f.kind))).sort();
+    const kindSel = $("#bulk-kind"), chapSel = $("#bulk-chapter");
+    const kv = kindSel.value, cv = chapSel.value;
+    kindSel.replaceChildren(el("option", { value: "", text: "全部类别" }),
+      ...kinds.map((k) => el("option", { value: k, text: KIND_NAMES[k] || k })));
+    const chapters = S.ann.chapters.slice().sort((a, b) => a.start - b.start);
+    chapSel.replaceChildren(el("option", { value: "", text: "全部章节" }),
+      ...chapters.map((c, k) => el("option", { value: String(k), text: fmtTime(c.start) + " " + (c.title || "") })));
+    if (kinds.includes(kv)) kindSel.value = kv;
+    if (cv !== "" && chapters[Number(cv)]) chapSel.value = cv;
+    $("#bulk-count").textContent = "待定 " + pendingFlags().length + " 处";
+  }
+
+  function renderRedactions() {
+    renderBulkBar();
     const items = [];
     const goto = (segId, t) => () => { const i = segIndexById(segId); if (i >= 0) select(i, { center: true }); seek(t); };
-    for (const f of S.flags) {
-      if (reviewed.has(f.id)) continue;
+    for (const f of pendingFlags()) {
       items.push(el("li", { class: "proposed" },
         el("div", { class: "row" },
           el("button", { type: "button", class: "linkish", text: fmtTime(f.start), onclick: goto(f.segment_id, f.start) }),
-          el("span", { text: "建议隐去（" + f.kind + "）" }), el("span", { class: "quote", text: f.text || spanText(f) })),
+          el("span", { text: "建议隐去（" + (KIND_NAMES[f.kind] || f.kind) + "）" }), el("span", { class: "quote", text: f.text || spanText(f) })),
         el("div", { class: "row" },
           el("button", { type: "button", text: "接受：隐去", dataset: { id: f.id, field: "accept" }, onclick: () => decideFlag(f, "kept") }),
           el("button", { type: "button", text: "拒绝：公开", dataset: { id: f.id, field: "reject" }, onclick: () => decideFlag(f, "released") }))));
@@ -852,18 +925,241 @@
     for (const r of S.ann.redactions) {
       const state = el("select", {
         "aria-label": "隐去状态", dataset: { id: r.id, field: "state" },
-        onchange: (ev) => changeAnn("隐去状态", (a) => { a.redactions.find((x) => x.id === r.id).state = ev.target.value; }),
+        onchange: (ev) => {
+          let reason = "";
+          if (ev.target.value === "released" && SENSITIVE.has(r.kind)) {
+            reason = askReason([r.kind], 1);
+            if (reason == null) { ev.target.value = r.state; say("未公开：需要填写理由"); return; }
+          }
+          changeAnn("隐去状态", (a) => {
+            const x = a.redactions.find((y) => y.id === r.id);
+            x.state = ev.target.value;
+            if (reason) x.reason = reason;
+          });
+        },
       }, el("option", { value: "kept", text: "隐去" }), el("option", { value: "released", text: "公开" }), el("option", { value: "proposed", text: "待定（隐去）" }));
       state.value = r.state;
       items.push(el("li", {},
         el("div", { class: "row" },
           el("button", { type: "button", class: "linkish", text: fmtTime(r.start), onclick: goto(r.segment_id, r.start) }),
-          el("span", { class: "quote", text: r.text || spanText(r) }), el("span", { text: r.kind })),
+          el("span", { class: "quote", text: r.text || spanText(r) }), el("span", { text: KIND_NAMES[r.kind] || r.kind }),
+          r.reason ? el("span", { class: "reason", text: "理由：" + r.reason }) : null),
         el("div", { class: "row" }, state,
           el("button", { type: "button", text: r.flag_id ? "撤回决定" : "删除", dataset: { id: r.id, field: "delete" },
             onclick: () => changeAnn("删除隐去", (a) => { a.redactions = a.redactions.filter((x) => x.id !== r.id); }) }))));
     }
     $("#redaction-list").replaceChildren(...items);
+  }
+
+  // ---------------------------------------------------------------- segment times and waveform
+
+  const TIME_STEP = 0.1;
+
+  function mediaDuration() {
+    const p = $("#player");
+    const d = (S.doc && S.doc.transcript && S.doc.transcript.duration) || (S.wave && S.wave.duration) || (p && p.duration);
+    return d && isFinite(d) ? d : Infinity;
+  }
+
+  /* New start/end for segment i, kept in order with its neighbours and inside the media. */
+  function setTimes(i, start, end) {
+    const seg = S.segs[i];
+    if (!seg) return;
+    const prev = S.segs[i - 1], next = S.segs[i + 1];
+    start = Math.max(0, prev ? prev.start : 0, start);
+    if (next) start = Math.min(start, next.start);
+    end = Math.min(mediaDuration(), Math.max(start, end));
+    start = Math.round(start * 1000) / 1000; end = Math.round(end * 1000) / 1000;
+    if (start === seg.start && end === seg.end) return;
+    const after = Object.assign({}, seg, { start: start, end: end });
+    commit([{ index: i, before: [seg], after: [after] }], null, null, "调整时间");
+    say("开始 " + start.toFixed(2) + " s，结束 " + end.toFixed(2) + " s");
+    drawWave(true);
+  }
+
+  function shiftTime(which, dt) {
+    const seg = S.segs[S.cur];
+    if (!seg) return;
+    if (which === "start") setTimes(S.cur, seg.start + dt, seg.end);
+    else setTimes(S.cur, seg.start, seg.end + dt);
+  }
+
+  function timeToPlayhead(which) {
+    const p = $("#player"), seg = S.segs[S.cur];
+    if (!seg || !p.src) return;
+    if (which === "start") setTimes(S.cur, p.currentTime, Math.max(seg.end, p.currentTime));
+    else setTimes(S.cur, seg.start, p.currentTime);
+  }
+
+  async function loadWave(id) {
+    S.wave = null;
+    $("#wave-box").hidden = true;
+    try {
+      const wave = await api("GET", "/api/transcripts/" + encodeURIComponent(id) + "/waveform");
+      if (S.id !== id) return;
+      S.wave = wave;
+      $("#wave-box").hidden = false;
+      drawWave(true);
+    } catch (err) {
+      $("#wave-box").hidden = true;   // no media, no waveform: the rest works without it
+    }
+  }
+
+  const WAVE_SPAN = 20;   // seconds shown in the zoomed strip
+
+  function waveView() {
+    const seg = S.segs[S.cur], p = $("#player");
+    const centre = !p.paused ? p.currentTime : seg ? (seg.start + seg.end) / 2 : p.currentTime || 0;
+    const from = Math.max(0, centre - WAVE_SPAN / 2);
+    return [from, from + WAVE_SPAN];
+  }
+
+  function drawWave(force) {
+    if (!S.wave) return;
+    const p = $("#player");
+    const now = p.currentTime || 0;
+    if (!force && S.waveDrawnAt === now && S.waveCur === S.cur) return;
+    S.waveDrawnAt = now; S.waveCur = S.cur;
+    const canvas = $("#wave"), g = canvas.getContext("2d");
+    const w = canvas.width = canvas.clientWidth || 600, h = canvas.height;
+    const [from, to] = waveView();
+    const x = (t) => (t - from) / (to - from) * w;
+    const step = S.wave.seconds_per_peak, peaks = S.wave.peaks;
+    g.clearRect(0, 0, w, h);
+    for (let k = Math.max(0, S.segs.length ? E.indexAtTime(S.starts, from) : 0); k < S.segs.length && S.segs[k].start < to; k++) {
+      if (k < 0) continue;
+      const s = S.segs[k];
+      g.fillStyle = k === S.cur ? "rgba(255,190,0,0.35)" : "rgba(120,160,255,0.18)";
+      g.fillRect(x(s.start), 0, Math.max(1, x(s.end) - x(s.start)), h);
+      if (k === S.cur) {
+        g.fillStyle = "#b36b00";
+        g.fillRect(x(s.start) - 1, 0, 3, h);
+        g.fillRect(x(s.end) - 1, 0, 3, h);
+      }
+    }
+    g.fillStyle = "#334";
+    for (let px = 0; px < w; px++) {
+      const a = Math.floor((from + px / w * (to - from)) / step), b = Math.max(a + 1, Math.floor((from + (px + 1) / w * (to - from)) / step));
+      let v = 0;
+      for (let k = a; k < b && k < peaks.length; k++) v = Math.max(v, peaks[k]);
+      const bar = v / 100 * (h - 4);
+      g.fillRect(px, (h - bar) / 2, 1, Math.max(1, bar));
+    }
+    g.fillStyle = "#d00";
+    g.fillRect(x(now), 0, 2, h);
+    const over = $("#wave-overview"), o = over.getContext("2d");
+    const ow = over.width = over.clientWidth || 600, oh = over.height;
+    o.clearRect(0, 0, ow, oh);
+    const total = Math.max(S.wave.duration, 0.001);
+    o.fillStyle = "#667";
+    for (let px = 0; px < ow; px++) {
+      const a = Math.floor(px / ow * total / step), b = Math.max(a + 1, Math.floor((px + 1) / ow * total / step));
+      let v = 0;
+      for (let k = a; k < b && k < peaks.length; k++) v = Math.max(v, peaks[k]);
+      const bar = v / 100 * oh;
+      o.fillRect(px, oh - bar, 1, bar);
+    }
+    o.fillStyle = "rgba(255,190,0,0.5)";
+    o.fillRect(from / total * ow, 0, Math.max(2, (to - from) / total * ow), oh);
+    o.fillStyle = "#d00";
+    o.fillRect(now / total * ow, 0, 2, oh);
+  }
+
+  function waveEvents() {
+    const canvas = $("#wave");
+    let drag = null;
+    const timeAt = (ev) => {
+      const [from, to] = waveView();
+      const r = canvas.getBoundingClientRect();
+      return from + (ev.clientX - r.left) / r.width * (to - from);
+    };
+    canvas.addEventListener("mousedown", (ev) => {
+      const seg = S.segs[S.cur];
+      if (!seg || !S.wave) return;
+      const [from, to] = waveView();
+      const r = canvas.getBoundingClientRect();
+      const px = (t) => r.left + (t - from) / (to - from) * r.width;
+      if (Math.abs(ev.clientX - px(seg.start)) <= 6) drag = { which: "start", view: [from, to] };
+      else if (Math.abs(ev.clientX - px(seg.end)) <= 6) drag = { which: "end", view: [from, to] };
+      else { seek(timeAt(ev)); drawWave(true); return; }
+      ev.preventDefault();
+    });
+    window.addEventListener("mouseup", (ev) => {
+      if (!drag) return;
+      const r = canvas.getBoundingClientRect();
+      const t = drag.view[0] + (ev.clientX - r.left) / r.width * (drag.view[1] - drag.view[0]);
+      const which = drag.which;
+      drag = null;
+      const seg = S.segs[S.cur];
+      if (which === "start") setTimes(S.cur, t, Math.max(seg.end, t)); else setTimes(S.cur, seg.start, t);
+    });
+    $("#wave-overview").addEventListener("mousedown", (ev) => {
+      if (!S.wave) return;
+      const r = ev.currentTarget.getBoundingClientRect();
+      seek((ev.clientX - r.left) / r.width * S.wave.duration);
+      drawWave(true);
+    });
+  }
+
+  // ---------------------------------------------------------------- personal data typed while correcting
+
+  const DIGITS = { "零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5",
+    "六": "6", "七": "7", "八": "8", "九": "9" };
+  const PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
+
+  /* [kind, start, end] in code points: numbers of people typed (or left) in a segment. */
+  function typedPersonalData(text) {
+    const cps = Array.from(text);
+    const digit = (c) => c in DIGITS || (c >= "0" && c <= "9") || (c >= "０" && c <= "９");
+    const sep = (c) => " -—–·.,，、".includes(c);
+    const out = [];
+    for (let k = 0; k < cps.length;) {
+      if (!digit(cps[k])) { k++; continue; }
+      let end = k + 1, count = 1;
+      for (let j = k + 1; j < cps.length; j++) {
+        if (digit(cps[j])) { count++; end = j + 1; }
+        else if (!(sep(cps[j]) && j + 1 < cps.length && digit(cps[j + 1]))) break;
+      }
+      const before = cps.slice(Math.max(0, k - 4), k).join("");
+      const plate = /[\u4e00-\u9fff][A-Za-z][\s·・\-—–，,、]*$/.test(before) && count >= 4;
+      const tail = /尾号[是为]?\s*$/.test(before) && count >= 3;
+      if (count >= 7) {
+        const kind = count === 11 ? "phone" : count === 18 || (count === 17 && /[xX叉]/.test(cps[end] || "")) ? "id_number"
+          : count >= 16 ? "bank_card" : "other";
+        out.push([kind, k, end]);
+      } else if (plate) {
+        const m = before.match(/([\u4e00-\u9fff])[A-Za-z][\s·・\-—–，,、]*$/);
+        out.push(["plate", k - m[0].length, end]);
+      } else if (tail) {
+        out.push(["other", k, end]);
+      }
+      k = end;
+    }
+    const name = /(我叫|名字叫|名字是|姓名)([\u4e00-\u9fff]{2,3})/g;
+    let m;
+    const joined = cps.join("");
+    while ((m = name.exec(joined)) !== null) {
+      if (m[2].includes("某")) continue;
+      const a = Array.from(joined.slice(0, m.index + m[1].length)).length;
+      out.push(["name", a, a + Array.from(m[2]).length]);
+    }
+    return out;
+  }
+
+  /* Flags for personal data typed into segment `seg`, beside those it already has. */
+  function typedFlags(seg, flags, redactions) {
+    const found = typedPersonalData(seg.text);
+    if (!found.length) return flags;
+    const mine = flags.filter((f) => f.segment_id === seg.id).concat(redactions.filter((r) => r.segment_id === seg.id));
+    const add = [];
+    for (const [kind, a, b] of found) {
+      if (mine.some((f) => f.start_char < b && a < f.end_char)) continue;
+      add.push({ id: seg.id + ":" + a + "-" + b, segment_id: seg.id, start_char: a, end_char: b, kind: kind,
+        start: Math.max(0, Math.round((seg.start - 0.6) * 1000) / 1000), end: Math.round((seg.end + 0.6) * 1000) / 1000,
+        text: Array.from(seg.text).slice(a, b).join("") });
+    }
+    if (add.length) say("发现疑似个人信息 " + add.length + " 处，已列入“隐去”待定");
+    return add.length ? flags.concat(add) : flags;
   }
 
   // ---------------------------------------------------------------- saving
@@ -972,10 +1268,14 @@
       const map = {
         k: togglePlay, j: () => nudge(-STEP), l: () => nudge(STEP), ",": () => rate(-0.1), ".": () => rate(0.1),
         m: mergeWithNext, r: redactSelection,
+        "1": () => shiftTime("start", -TIME_STEP), "2": () => shiftTime("start", TIME_STEP),
+        "3": () => shiftTime("end", -TIME_STEP), "4": () => shiftTime("end", TIME_STEP),
+        i: () => timeToPlayhead("start"), o: () => timeToPlayhead("end"),
         ArrowUp: () => { const e = S.editing >= 0; finishEdit(); select(S.cur - 1, { seek: true }); if (e) startEdit(S.cur); },
         ArrowDown: () => { const e = S.editing >= 0; finishEdit(); select(S.cur + 1, { seek: true }); if (e) startEdit(S.cur); },
       };
-      const fn = map[key.length === 1 ? key.toLowerCase() : key] || map[ev.code === "Comma" ? "," : ev.code === "Period" ? "." : ""];
+      const byCode = { Comma: ",", Period: ".", Digit1: "1", Digit2: "2", Digit3: "3", Digit4: "4", KeyI: "i", KeyO: "o" };
+      const fn = map[key.length === 1 ? key.toLowerCase() : key] || map[byCode[ev.code] || ""];
       if (fn) { done(); fn(); }
       return;
     }
@@ -1081,6 +1381,11 @@
       $("#find-count").textContent = "替换了 " + n + " 处";
     });
     $("#btn-find-close").addEventListener("click", closeFind);
+    $("#bulk-kind").addEventListener("change", renderRedactions);
+    $("#bulk-chapter").addEventListener("change", renderRedactions);
+    $("#btn-bulk-keep").addEventListener("click", () => decideAll("kept"));
+    $("#btn-bulk-release").addEventListener("click", () => decideAll("released"));
+    waveEvents();
     requestAnimationFrame(tick);
     route();
   }
