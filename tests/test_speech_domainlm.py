@@ -44,7 +44,7 @@ def lm_corrector(held_out_model):
 def _homophones() -> dict[str, list[str]]:
     from pypinyin import Style, lazy_pinyin
 
-    chars = sorted(set(re.sub(r"[^\u4e00-\u9fff]", "", (ROOT / "data" / "laws" / "gonglu-fa-2017.md")
+    chars = sorted(set(re.sub(r"[^\u4e00-\u9fff]", "", (ROOT / "generator" / "data" / "laws" / "gonglu-fa-2017.md")
                                .read_text(encoding="utf-8"))))
     by_reading: dict[str, list[str]] = {}
     for char in chars:

@@ -25,7 +25,7 @@ SPOKEN = {"0": "零", "1": "幺", "2": "二", "3": "三", "4": "四", "5": "五"
 def _sound_alikes() -> dict[str, list[str]]:
     from pypinyin import Style, lazy_pinyin
 
-    text = (ROOT / "data" / "laws" / "daolu-jiaotong-anquan-fa-2021.md").read_text(encoding="utf-8")
+    text = (ROOT / "generator" / "data" / "laws" / "daolu-jiaotong-anquan-fa-2021.md").read_text(encoding="utf-8")
     chars = sorted(set(re.findall(r"[\u4e00-\u9fff]", text)) | set("路卤炉撸露陆录"))
     out: dict[str, list[str]] = {}
     for province in PROVINCES:

@@ -28,6 +28,7 @@ from typing import Callable, Iterable
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 PACKAGE_DATA = Path(__file__).resolve().parent.parent.parent / "data"
+BUNDLED_LAWS = Path(__file__).resolve().parent.parent / "data" / "laws"     # generator/data/laws
 BACKGROUND_MIN_FREQ = 50      # jieba words at least this common form the general background
 DOMAIN_WEIGHT = 3             # a domain text line counts this many times a background word
 LEXICON_MIN_COUNT = 2
@@ -39,8 +40,11 @@ MAX_DOMAIN_CHARS = 3_000_000
 def _text_files(root: Path) -> list[Path]:
     files: list[Path] = []
     laws = root / "data" / "laws"
-    if laws.is_dir():
-        files += sorted(laws.glob("*.md"))
+    own = sorted(laws.glob("*.md")) if laws.is_dir() else []
+    # The law texts pufa ships (package data) are every bureau's too; a project's own
+    # file of the same name overrides its shipped text.
+    files += own + sorted(p for p in BUNDLED_LAWS.glob("*.md")
+                          if p.name not in {o.name for o in own} and p.name not in ("SOURCES.md", "README.md"))
     for name in ("discretion.yaml", "episodes.yaml", "lessons.yaml", "glossary.yaml"):
         if (root / "data" / name).is_file():
             files.append(root / "data" / name)

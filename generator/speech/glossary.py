@@ -147,11 +147,14 @@ def project_terms(project_root: Path | None) -> list[Term]:
         except (InputError, OSError):
             return None   # the build reports broken records; transcription need not stop
 
-    catalog = read(project_root / "data" / "laws" / "catalog.yaml")
-    for law in (catalog or {}).get("laws", []) if isinstance(catalog, dict) else []:
-        if isinstance(law, dict) and isinstance(law.get("title"), str):
-            for title in _short_law_titles(law["title"]):
-                add(title, "法规")
+    # The laws pufa ships (generator/data/laws) and the project's own catalog.
+    for catalog_path in (Path(__file__).resolve().parent.parent / "data" / "laws" / "catalog.yaml",
+                         project_root / "data" / "laws" / "catalog.yaml"):
+        catalog = read(catalog_path)
+        for law in (catalog or {}).get("laws", []) if isinstance(catalog, dict) else []:
+            if isinstance(law, dict) and isinstance(law.get("title"), str):
+                for title in _short_law_titles(law["title"]):
+                    add(title, "法规")
     discretion = read(project_root / "data" / "discretion.yaml")
     for item in (discretion or {}).get("items", []) if isinstance(discretion, dict) else []:
         if isinstance(item, dict):
