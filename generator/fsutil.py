@@ -109,3 +109,17 @@ def swap_directory(new: str | Path, target: str | Path, keep_old: str | Path | N
     else:
         os.replace(new, target)
     fsync_dir(target.parent)
+
+
+def inside_project(path: str | Path, root: str | Path) -> Path:
+    """`path` resolved, when it (following any link on the way) stays inside `root`;
+    otherwise an InputError naming `path`. A project folder may be synced or unzipped from
+    someone else's files: a link in it must not make a tool read or write elsewhere."""
+    from .errors import InputError
+
+    path = Path(path)
+    resolved = path.resolve()
+    if not resolved.is_relative_to(Path(root).resolve()):
+        raise InputError.at(path, "链接指向项目之外，拒绝使用 / refused: a link leading outside the project",
+                            hint="replace the link with the file itself")
+    return resolved

@@ -25,6 +25,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..bounded import loads
 from ..config import ProjectConfig, load_config
 from ..errors import ConflictError, InputError, PufaError
 from ..records.law import article_key
@@ -158,8 +159,13 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
         tid = request.path_params["id"]
         raw = await request.body()
         try:
-            # parsed off the event loop: a 10 MB body must not stall the player's range requests
-            body = await run_in_threadpool(json.loads, raw)
+            # parsed off the event loop: a 10 MB body must not stall the player's range requests;
+            # with the depth limit of every JSON file pufa reads
+            body = await run_in_threadpool(loads, raw.decode("utf-8"), "request")
+        except InputError as exc:
+            if "JSON 嵌套过深" in str(exc):
+                return _error(422, str(exc))
+            return _error(400, "请求不是 JSON / the request body is not JSON")
         except ValueError:
             return _error(400, "请求不是 JSON / the request body is not JSON")
         if not isinstance(body, dict) or not isinstance(body.get("base_version"), int) \

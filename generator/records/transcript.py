@@ -122,6 +122,10 @@ def load_transcript(path: str | Path) -> Transcript:
 def _read_json(path: Path) -> Any:
     """JSON of a UTF-8 file; a syntax error or a broken byte (a file cut off mid-character
     by a crash or a copy) is an InputError with its line, never a traceback."""
+    from ..bounded import MAX_ANNOTATIONS_BYTES, MAX_TRANSCRIPT_BYTES, check_size, loads
+    # sizes and depth bounded before parsing: a planted file must not exhaust the machine
+    check_size(path, MAX_ANNOTATIONS_BYTES if path.name == "annotations.json" else MAX_TRANSCRIPT_BYTES,
+               "split the recording into parts and transcribe each")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -129,10 +133,7 @@ def _read_json(path: Path) -> Any:
         raise InputError.at(path, f"file is not UTF-8 (byte 0x{raw[exc.start]:02x}; cut off or saved in "
                             "another encoding)", line=raw[:exc.start].count(b"\n") + 1,
                             hint="save it as UTF-8") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError.at(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    return loads(text, path)
 
 
 def save_transcript(path: str | Path, transcript: Transcript) -> None:
