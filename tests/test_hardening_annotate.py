@@ -210,3 +210,75 @@ def test_a_deeply_nested_save_is_refused_with_422(project):
     assert response.status_code == 422
     assert response.json()["error"].startswith("request:1: JSON 嵌套过深（上限 64 层）")
     assert not (folder(project) / "annotations.json").exists()
+
+
+# -- 4. every save validated like a build input -----------------------------------------
+
+def _redaction(**changes) -> dict:
+    # segment 2 of the sample: "今天我们在检测站…", 检测站 (chars 5–8) spoken 1.77–1.98 s
+    return {"id": "r1", "segment_id": 2, "start_char": 5, "end_char": 8, "start": 1.6, "end": 2.3,
+            "state": "kept", "kind": "name", "text": "检测站", **changes}
+
+
+NAN, INF = float("nan"), float("inf")
+BAD_SAVES = {
+    "segment-start-nan": ({}, {0: {"start": NAN}}, "segments[0].start", "nan is not a finite time in seconds"),
+    "segment-start-infinite": ({}, {0: {"end": INF}}, "segments[0].end", "inf is not a finite time in seconds"),
+    "segment-start-text": ({}, {0: {"start": "八秒"}}, "segments[0]", "bad segment"),
+    "segment-past-the-media": ({}, {11: {"end": 99.0}}, "segments[11].end", "after the media ends (17.80 s)"),
+    "chapters-overlap": ({"chapters": [{"id": "a", "title": "一", "start": 5.0}, {"id": "b", "title": "二", "start": 2.0}]},
+                         {}, "chapters[1].start", "chapter overlaps chapters[0]"),
+    "chapter-title-object": ({"chapters": [{"id": "a", "title": {"x": 1}, "start": 1.0}]}, {},
+                             "chapters[0].title", "expected text, got dict"),
+    "chapter-start-negative": ({"chapters": [{"id": "a", "title": "一", "start": -3}]}, {},
+                               "chapters[0].start", "start -3 is not a time in seconds"),
+    "redaction-zero-length": ({"redactions": [_redaction(start=1.8, end=1.8)]}, {}, "redactions[0].end",
+                              "empty time range (1.80 s): the text is hidden but the voice would stay audible"),
+    "redaction-nan": ({"redactions": [_redaction(start=NAN)]}, {}, "redactions[0].start",
+                      "nan is not a finite time in seconds"),
+    "redaction-infinite": ({"redactions": [_redaction(end=INF)]}, {}, "redactions[0].end",
+                           "inf is not a finite time in seconds"),
+    "redaction-past-the-media": ({"redactions": [_redaction(start=30.0, end=31.0)]}, {}, "redactions[0].end",
+                                 "time range 30.00–31.00 s is outside the media (0–17.80 s)"),
+    "redaction-misses-its-text": ({"redactions": [_redaction(start=2.2, end=2.6)]}, {}, "redactions[0].start",
+                                  "time range 2.20–2.60 s does not cover its text, spoken 1.77–1.98 s"),
+    "redaction-in-another-segment": ({"redactions": [_redaction(start=10.0, end=11.0)]}, {}, "redactions[0].start",
+                                     "lies outside its segment 2"),
+    "highlight-unknown-law": ({"highlights": [{"id": "h", "start": 1.0, "end": 2.0, "title": "t", "law": "不存在的法",
+                                               "segment_ids": [1]}]}, {}, "highlights[0].law",
+                              "unknown law 《不存在的法》"),
+    "highlight-unknown-article": ({"highlights": [{"id": "h", "start": 1.0, "end": 2.0, "title": "t",
+                                                   "law": "中华人民共和国行政处罚法", "article": "第九百条",
+                                                   "segment_ids": [1]}]}, {}, "highlights[0].article", "has no 第九百条"),
+    "highlight-unknown-segment": ({"highlights": [{"id": "h", "start": 1.0, "end": 2.0, "title": "t",
+                                                   "segment_ids": [77]}]}, {}, "highlights[0].segment_ids[0]",
+                                  "segment 77 does not exist in transcript.json"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_SAVES)
+def test_a_save_the_build_would_refuse_is_refused_with_422_naming_the_field(project, name):
+    annotations, segment_changes, field, message = BAD_SAVES[name]
+    client = client_for(project)
+    doc = open_doc(client).json()
+    body: dict = {"base_version": doc["version"], "base_hash": doc["transcript_hash"],
+                  "annotations": {"chapters": [], "highlights": [], "redactions": [], "speakers": {}, **annotations}}
+    if segment_changes:
+        segments = [{"id": s["id"], "same": True} for s in doc["transcript"]["segments"]]
+        for index, change in segment_changes.items():
+            segments[index] = {**doc["transcript"]["segments"][index], **change}
+        body["segments"] = segments
+    before = {p.name: p.read_bytes() for p in folder(project).iterdir()}
+    response = client.put(f"/api/transcripts/{TID}", headers={**AUTH, "content-type": "application/json"},
+                          content=json.dumps(body, ensure_ascii=False).encode())   # NaN as JSON's bare NaN
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert f": {field}: " in error and message in error, error
+    assert {p.name: p.read_bytes() for p in folder(project).iterdir()} == before
+
+
+def test_a_covering_redaction_is_saved(project):
+    client = client_for(project)
+    doc = open_doc(client).json()
+    response = put(client, doc, {**doc["annotations"], "redactions": [_redaction()]})
+    assert response.status_code == 200, response.text

@@ -124,6 +124,7 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
     token = token or secrets.token_urlsafe(32)
     store = Store(config.root, config.transcripts_dir)
     laws = _Laws(config.laws_dir)
+    store.laws = laws.book     # a save citing an unknown law or article is refused as the build would
     index_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8").replace(TOKEN_PLACEHOLDER, token)
 
     async def index(request: Request) -> Response:

@@ -15,6 +15,7 @@ import datetime as dt
 import getpass
 import hashlib
 import json
+import math
 import os
 import re
 import sys
@@ -32,7 +33,7 @@ from ..errors import ConflictError, InputError, ProblemCollector
 from ..bounded import MAX_TRANSCRIPT_BYTES, check_size, loads
 from ..fsutil import atomic_write_json, dump_json, fsync_dir, inside_project
 from ..records.transcript import (
-    Annotations, Transcript, TranscriptMeta, _transcript_from_json, annotations_from_json,
+    Annotations, Segment, Transcript, TranscriptMeta, Word, _transcript_from_json, annotations_from_json,
     load_annotations, load_meta,
 )
 
@@ -103,6 +104,8 @@ class Store:
         self._lines: dict[str, dict[int, tuple[dict, str]]] = {}
         # transcript.json → ((size, mtime_ns), (segments, duration)) for the list page
         self._counts: dict[Path, tuple[tuple[int, int], tuple[int, float | None]]] = {}
+        self._durations: dict[tuple[str, int, int], float | None] = {}
+        self.laws: Any = None     # the site's law book (set by the server): highlights cite known laws
 
     # -- finding things -------------------------------------------------------------
 
@@ -254,6 +257,7 @@ class Store:
             result = new_data or old
             lengths = {int(seg["id"]): len(str(seg["text"])) for seg in result.get("segments") or []}
             check_consistency(lengths, result.get("flags") or [], new_annotations, str(annotations_path))
+            self._check_like_the_build(folder, result, new_annotations, Path(f"{annotations_path} (edit)"))
             entries = redaction_decisions(current, new_annotations, transcript_id, user or _os_user())
             # The log line goes first: a crash after it and before the save leaves a record
             # of a decision that did not land, never a decision with no record.
@@ -272,6 +276,52 @@ class Store:
                 current_hash = _hash(text)
                 self._known[transcript_id] = (current_hash, new_data)
             return SaveResult(new_annotations.version, current_hash, len(entries))
+
+
+    def _check_like_the_build(self, folder: Path, data: dict, annotations: Annotations, file: Path) -> None:
+        """The checks `pufa build` makes (site/transcripts.check_annotations): what the tool
+        accepts, the build publishes. Refused here with the field, before anything is written."""
+        from ..site.transcripts import check_annotations
+        problems = ProblemCollector()
+        hiding = {r.segment_id for r in annotations.redactions}
+        segments = []
+        for index, seg in enumerate(data.get("segments") or []):
+            for name in ("start", "end"):
+                if not math.isfinite(float(seg[name])):
+                    problems.add(f"{folder / TRANSCRIPT_FILE} (edit)", f"{seg[name]!r} is not a finite time in "
+                                 "seconds", field=f"segments[{index}].{name}")
+            words = [Word(float(w["start"]), float(w["end"]), str(w["word"])) for w in seg.get("words") or []] \
+                if seg["id"] in hiding else []
+            segments.append(Segment(int(seg["id"]), float(seg["start"]), float(seg["end"]), str(seg["text"]),
+                                    str(seg.get("speaker") or ""), words))
+        problems.raise_if_any()
+        duration = self._duration(folder)
+        for index, seg in enumerate(segments):
+            if duration is not None and seg.end > duration + 0.5:
+                problems.add(f"{folder / TRANSCRIPT_FILE} (edit)", f"ends at {seg.end:.2f} s, after the media "
+                             f"ends ({duration:.2f} s)", field=f"segments[{index}].end")
+        check_annotations(file, Transcript("zh", "", segments), annotations, duration, problems, self.laws)
+        problems.raise_if_any()
+
+    def _duration(self, folder: Path) -> float | None:
+        """The media's length (ffprobe), once per media file version."""
+        try:
+            meta = load_meta(folder / META_FILE) if (folder / META_FILE).is_file() else None
+        except InputError:
+            return None
+        path, _ = self._media(folder, meta)
+        if path is None:
+            return None
+        stat = path.stat()
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        if key not in self._durations:
+            from ..errors import MediaError
+            from ..speech.media import probe
+            try:
+                self._durations[key] = probe(path).duration
+            except MediaError:
+                self._durations[key] = None
+        return self._durations[key]
 
 
 def _edited(old: dict, segments: Any, flags: Any, file: str) -> dict:

@@ -402,6 +402,11 @@ def check_annotations(file: Path, transcript: Transcript, annotations: Annotatio
                 f"(0–{duration if duration is not None else 0:.2f} s)",
                 "the wrong media file, or a redaction from another transcript")
 
+    # NaN/infinite times, and hiding redactions whose time range misses their text (issue 17)
+    from ..speech.coverage import annotation_time_problems
+    for path, message, hint in annotation_time_problems(transcript, annotations):
+        add(path, message, hint)
+
 
 # ---- paging -------------------------------------------------------------------------
 

@@ -1,0 +1,96 @@
+"""Does each hiding redaction's time range cover the words it hides?
+
+A redaction hides characters of a segment's text and silences a time range of the media.
+If the range is empty, or somewhere else in the recording, the page shows `[已隐去]` while
+the voice still says the name: the text check passes and the audio leaks. The build and
+the annotation tool both refuse that (issue 17): the range must not be empty and must lie
+within its segment (a second of slack: the tool pads new redactions); where the segment
+has word timings, it must cover the time the hidden characters are spoken, by the rule the
+tool uses to place a new redaction (`timeAtChar` in static/edit.js). Without word timings
+(imported subtitles) where in the segment a word falls is not known, so only the segment
+is checked.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterator
+
+from ..records.transcript import Annotations, Segment, Transcript
+from .redact import HIDING_STATES
+
+TOLERANCE = 0.05     # seconds; the tool widens a new redaction by 0.3 s on each side
+SEGMENT_SLACK = 1.0  # a redaction may reach this far past its segment (the tool's padding)
+
+
+def _word_spans(segment: Segment) -> list[tuple[int, int, Any]]:
+    spans, cursor = [], 0
+    for word in segment.words:
+        token = str(word.word or "").strip()
+        if not token:
+            continue
+        at = segment.text.find(token, cursor)
+        if at < 0 or at - cursor > 8:
+            continue
+        spans.append((at, at + len(token), word))
+        cursor = at + len(token)
+    return spans
+
+
+def time_at_char(segment: Segment, index: int) -> float:
+    """When character `index` of the segment's text is spoken (seconds)."""
+    spans = _word_spans(segment)
+    if spans:
+        previous = None
+        for start, end, word in spans:
+            if index < start:
+                return previous.end if previous is not None else max(segment.start, word.start)
+            if index < end:
+                return word.start + (word.end - word.start) * (index - start) / (end - start)
+            previous = word
+        return min(segment.end, previous.end)
+    length = len(segment.text) or 1
+    return segment.start + (segment.end - segment.start) * index / length
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def annotation_time_problems(transcript: Transcript, annotations: Annotations) -> Iterator[tuple[str, str, str | None]]:
+    """(field, message, hint) for times that are not finite numbers, and for hiding
+    redactions whose time range is empty, outside their segment, or misses their text."""
+    for group in ("chapters", "highlights", "redactions"):
+        for index, item in enumerate(getattr(annotations, group)):
+            for name in ("start", "end"):
+                value = getattr(item, name, 0.0)
+                if _number(value) and not math.isfinite(value):
+                    yield f"{group}[{index}].{name}", f"{value!r} is not a finite time in seconds", None
+    segments = {s.id: s for s in transcript.segments}
+    for index, redaction in enumerate(annotations.redactions):
+        where = f"redactions[{index}]"
+        times = (redaction.start, redaction.end)
+        chars = (redaction.start_char, redaction.end_char)
+        if redaction.state not in HIDING_STATES or not all(_number(t) and math.isfinite(t) for t in times) \
+                or not all(isinstance(c, int) and not isinstance(c, bool) for c in chars):
+            continue
+        segment = segments.get(redaction.segment_id) if isinstance(redaction.segment_id, int) else None
+        if segment is None or not 0 <= redaction.start_char < redaction.end_char <= len(segment.text):
+            continue          # reported by the structural checks
+        if redaction.end < redaction.start:
+            continue          # reported as 'end is before start'
+        hint = "select the hidden text again in pufa annotate, so the voice is silenced where it is spoken"
+        if redaction.end == redaction.start:
+            yield (f"{where}.end", f"empty time range ({redaction.start:.2f} s): the text is hidden but the "
+                   f"voice would stay audible", hint)
+            continue
+        if redaction.start > segment.end + SEGMENT_SLACK or redaction.end < segment.start - SEGMENT_SLACK:
+            yield (f"{where}.start", f"time range {redaction.start:.2f}–{redaction.end:.2f} s lies outside its "
+                   f"segment {segment.id} ({segment.start:.2f}–{segment.end:.2f} s)", hint)
+            continue
+        if not _word_spans(segment):
+            continue          # no word timings: where in the segment the words fall is unknown
+        spoken = (time_at_char(segment, redaction.start_char), time_at_char(segment, redaction.end_char))
+        if redaction.start > spoken[0] + TOLERANCE or redaction.end < spoken[1] - TOLERANCE:
+            yield (f"{where}.start" if redaction.start > spoken[0] + TOLERANCE else f"{where}.end",
+                   f"time range {redaction.start:.2f}–{redaction.end:.2f} s does not cover its text, spoken "
+                   f"{spoken[0]:.2f}–{spoken[1]:.2f} s: the voice would stay audible", hint)
