@@ -13,9 +13,13 @@ is checked.
 from __future__ import annotations
 
 import math
+import re
+import subprocess
+from pathlib import Path
 from typing import Any, Iterator
 
 from ..records.transcript import Annotations, Segment, Transcript
+from .media import media_error
 from .redact import HIDING_STATES
 
 TOLERANCE = 0.05     # seconds; the tool widens a new redaction by 0.3 s on each side
@@ -94,3 +98,36 @@ def annotation_time_problems(transcript: Transcript, annotations: Annotations) -
             yield (f"{where}.start" if redaction.start > spoken[0] + TOLERANCE else f"{where}.end",
                    f"time range {redaction.start:.2f}–{redaction.end:.2f} s does not cover its text, spoken "
                    f"{spoken[0]:.2f}–{spoken[1]:.2f} s: the voice would stay audible", hint)
+
+
+SILENT_DB = -60.0     # digital silence measures about -91 dB; speech -30 to -10 dB
+_MAX_VOLUME = re.compile(r"max_volume:\s*(-?[\d.]+|-inf) dB")
+
+
+def loudest_in(path: str | Path, start: float, end: float) -> float | None:
+    """Peak level (dB) of `path`'s audio between `start` and `end` s, by ffmpeg's
+    volumedetect; None when there is no audio there. The edges are left out (a tenth of a
+    second, less for short ranges): a compressed frame straddling the edge mixes both."""
+    from .media import ffmpeg_exe
+    edge = min(0.1, (end - start) / 4)
+    start, end = start + edge, end - edge
+    if end <= start:
+        return None
+    done = subprocess.run([ffmpeg_exe(), "-nostdin", "-hide_banner", "-ss", f"{start:.3f}", "-i", str(path),
+                           "-t", f"{end - start:.3f}", "-map", "0:a:0?", "-af", "volumedetect", "-f", "null", "-"],
+                          capture_output=True, text=True, errors="replace", timeout=120)
+    found = _MAX_VOLUME.findall(done.stderr)
+    if not found:
+        return None
+    return float("-inf") if found[-1] == "-inf" else float(found[-1])
+
+
+def check_silent(path: str | Path, ranges: list[tuple[float, float]]) -> None:
+    """MediaError naming the first range where `path` is not silent: the published media
+    must be measured silent over every hidden range, not assumed so."""
+    for start, end in ranges:
+        level = loudest_in(path, start, end)
+        if level is not None and level > SILENT_DB:
+            raise media_error(path, f"发布的音频在 {start:.2f}–{end:.2f} 秒不是静音（峰值 {level:.1f} dB）",
+                              f"the published audio is not silent over the redaction at {start:.2f}–{end:.2f} s "
+                              f"(peak {level:.1f} dB, expected below {SILENT_DB:.0f} dB)")
