@@ -264,3 +264,13 @@ def test_a_planted_journal_never_moves_files_from_outside(imported):
     assert victim.read_text(encoding="utf-8") == "outside"
     assert f"{into / '.import-journal.json'}: 导入日志无效，已忽略 / invalid import journal, ignored" in again.stderr
     assert not (into / ".import-journal.json").exists()
+
+
+def test_a_deeply_nested_json_export_is_refused_with_exit_2_not_a_traceback(tmp_path):
+    export = tmp_path / "deep.json"
+    export.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    code, err, seconds, peak = measured_pufa("import-cases", str(export), "--into", str(tmp_path / "p" / "c"))
+    assert code == 2, err
+    assert err == (f"pufa import-cases: error: {export}:1: JSON 嵌套过深（上限 64 层）/ nested deeper than 64 "
+                   "levels (pufa never writes JSON this deep)\n")
+    assert seconds < BUDGET_S and peak < BUDGET_RSS_MB

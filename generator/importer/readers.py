@@ -418,6 +418,10 @@ def read_json(path: Path) -> RawTable:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError.at(path, f"JSON syntax error: {exc.msg}", line=exc.lineno) from None
+    except RecursionError:       # thousands of nested brackets: refused with its line, never a traceback
+        from ..bounded import loads
+        loads(text, path)
+        raise
     if isinstance(data, dict):
         data = data.get("cases", data.get("rows"))
     if not isinstance(data, list):
