@@ -410,7 +410,7 @@ def check_annotations(file: Path, transcript: Transcript, annotations: Annotatio
 
     # NaN/infinite times, and hiding redactions whose time range misses their text (issue 17)
     from ..speech.coverage import annotation_time_problems
-    for path, message, hint in annotation_time_problems(transcript, annotations):
+    for path, message, hint in annotation_time_problems(transcript, annotations, duration):
         add(path, message, hint)
 
 

@@ -60,9 +60,11 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def annotation_time_problems(transcript: Transcript, annotations: Annotations) -> Iterator[tuple[str, str, str | None]]:
+def annotation_time_problems(transcript: Transcript, annotations: Annotations,
+                             duration: float | None = None) -> Iterator[tuple[str, str, str | None]]:
     """(field, message, hint) for times that are not finite numbers, and for hiding
-    redactions whose time range is empty, outside their segment, or misses their text."""
+    redactions whose time range is empty, outside their segment, or misses their text.
+    A range outside the media (`duration`) is left to the check that says so."""
     for group in ("chapters", "highlights", "redactions"):
         for index, item in enumerate(getattr(annotations, group)):
             for name in ("start", "end"):
@@ -80,8 +82,9 @@ def annotation_time_problems(transcript: Transcript, annotations: Annotations) -
         segment = segments.get(redaction.segment_id) if isinstance(redaction.segment_id, int) else None
         if segment is None or not 0 <= redaction.start_char < redaction.end_char <= len(segment.text):
             continue          # reported by the structural checks
-        if redaction.end < redaction.start:
-            continue          # reported as 'end is before start'
+        if redaction.end < redaction.start or redaction.start < 0 or \
+                (duration is not None and redaction.end > duration + 0.05):
+            continue          # reported as 'end is before start' / 'outside the media'
         hint = "select the hidden text again in pufa annotate, so the voice is silenced where it is spoken"
         if redaction.end == redaction.start:
             yield (f"{where}.end", f"empty time range ({redaction.start:.2f} s): the text is hidden but the "
