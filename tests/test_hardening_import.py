@@ -274,3 +274,28 @@ def test_a_deeply_nested_json_export_is_refused_with_exit_2_not_a_traceback(tmp_
     assert err == (f"pufa import-cases: error: {export}:1: JSON 嵌套过深（上限 64 层）/ nested deeper than 64 "
                    "levels (pufa never writes JSON this deep)\n")
     assert seconds < BUDGET_S and peak < BUDGET_RSS_MB
+
+
+def test_records_and_reports_linked_out_of_the_project_are_refused(imported):
+    into, changed, tmp_path = imported
+    victim = tmp_path / "victim.yaml"
+    victim.write_text("outside: true\n", encoding="utf-8")
+    record = next(into.glob("*.yaml"))
+    record.unlink()
+    record.symlink_to(victim)
+    code = _import(changed, into)
+    assert code.returncode == 2
+    assert code.stderr == (f"pufa import-cases: error: {record}: 链接指向项目之外，拒绝使用 / refused: a link leading "
+                           "outside the project (replace the link with the file itself)\n")
+    assert victim.read_text(encoding="utf-8") == "outside: true\n"
+    record.unlink()
+    outside_reports = tmp_path / "elsewhere"
+    outside_reports.mkdir()
+    reports = into.parent / "reports"
+    import shutil
+    shutil.rmtree(reports)
+    reports.symlink_to(outside_reports, target_is_directory=True)
+    code = _import(changed, into)
+    assert code.returncode == 2
+    assert code.stderr.startswith(f"pufa import-cases: error: {reports}: 链接指向项目之外")
+    assert list(outside_reports.iterdir()) == []

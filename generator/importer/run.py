@@ -158,6 +158,20 @@ def _convert_rows(file: str, rows: list) -> list[tuple[bool, object]]:
         return [outcome for chunk in results for outcome in chunk]
 
 
+def _check_links(into: Path, report_dir: Path | None, ids: list[str], problems: ProblemCollector) -> None:
+    """A record or the report folder that is a link leading out of the project is refused
+    (a synced or unzipped folder must not make the import read or write elsewhere; the
+    report holds personal data)."""
+    from ..fsutil import inside_project
+    project = into.resolve().parent
+    for path in [*([report_dir] if report_dir else []), *(into / f"{case_id}.yaml" for case_id in ids), into / MANIFEST]:
+        if path.is_symlink() or path.exists():
+            try:
+                inside_project(path, project)
+            except InputError as exc:
+                problems.extend(exc)
+
+
 def _check_unique(converted: list[tuple[RawTable, ConvertedRow]], into: Path, problems: ProblemCollector) -> None:
     by_number: dict[str, str] = {}
     by_id: dict[str, tuple[str, str]] = {}
@@ -367,6 +381,7 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
                  report_dir: Path | None = None, include_hidden: bool = False) -> ImportResult:
     into = Path(into)
     project = into.resolve().parent
+    report_given = report_dir is not None
     report_dir = Path(report_dir) if report_dir else project / "reports"
     _check_report_dir(report_dir, into)
     if into.exists() and not into.is_dir():
@@ -375,6 +390,8 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
     notes = [finish_interrupted_import(into)] if into.is_dir() else []
 
     converted, problems, rows = _read_all([Path(f) for f in files], sheet, include_hidden, notes)
+    # the default report folder must stay in the project; one named with --report-dir is the user's choice
+    _check_links(into, None if report_given else report_dir, [item.case.id for _, item in converted], problems)
     _check_unique(converted, into, problems)
     problems.raise_if_any()
 
