@@ -299,3 +299,28 @@ def test_records_and_reports_linked_out_of_the_project_are_refused(imported):
     assert code.returncode == 2
     assert code.stderr.startswith(f"pufa import-cases: error: {reports}: 链接指向项目之外")
     assert list(outside_reports.iterdir()) == []
+
+
+def test_the_build_refuses_to_publish_a_half_done_import(tmp_path):
+    from test_recaps_project import make_project
+    project = make_project(tmp_path / "project")
+    into = project / "cases_public"
+    assert _import(CSV, into).returncode == 0
+    built = subprocess.run([sys.executable, "-m", "generator", "build", "--project", str(project), "--quiet"],
+                           capture_output=True, text=True, cwd=ROOT, env=_pufa_env(), timeout=300)
+    assert built.returncode == 0, built.stderr
+    site = tree_digest(project / "site")
+    changed = tmp_path / "v2.csv"
+    changed.write_text(CSV.read_text(encoding="utf-8").replace("济南", "济南市"), encoding="utf-8")
+    assert _import(changed, into, PUFA_TEST_KILL_AFTER_RENAMES="1").returncode == -signal.SIGKILL
+    built = subprocess.run([sys.executable, "-m", "generator", "build", "--project", str(project), "--quiet"],
+                           capture_output=True, text=True, cwd=ROOT, env=_pufa_env(), timeout=300)
+    assert built.returncode == 2
+    assert built.stderr == (f"pufa build: error: {into / '.import-journal.json'}: 导入被中断，案例记录新旧混杂 / an "
+                            "import was interrupted: the records are half old, half new (run 'pufa import-cases' "
+                            "again to finish it)\n")
+    assert tree_digest(project / "site") == site
+    assert _import(changed, into).returncode == 0
+    built = subprocess.run([sys.executable, "-m", "generator", "build", "--project", str(project), "--quiet"],
+                           capture_output=True, text=True, cwd=ROOT, env=_pufa_env(), timeout=300)
+    assert built.returncode == 0, built.stderr

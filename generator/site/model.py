@@ -243,6 +243,11 @@ def load_model(config: ProjectConfig) -> SiteModel:
             problems.extend(exc)
             return default
 
+    # An import killed during its renames leaves its journal (importer/run.py, JOURNAL):
+    # the records are half old, half new until the next import finishes it. Never publish that.
+    if (config.cases_dir / ".import-journal.json").exists():
+        problems.add(config.cases_dir / ".import-journal.json", "导入被中断，案例记录新旧混杂 / an import was "
+                     "interrupted: the records are half old, half new", hint="run 'pufa import-cases' again to finish it")
     cases, digests, reparsed = attempt(lambda: load_cases_cached(config.cases_dir, config.cache_dir),
                                        ([], {}, set())) if config.cases_dir.is_dir() else ([], {}, set())
     laws = attempt(lambda: load_lawbook(config.laws_dir), LawBook())
