@@ -123,3 +123,25 @@ def inside_project(path: str | Path, root: str | Path) -> Path:
         raise InputError.at(path, "链接指向项目之外，拒绝使用 / refused: a link leading outside the project",
                             hint="replace the link with the file itself")
     return resolved
+
+
+def links_leading_out(root: str | Path, *folders: str | Path) -> list[Path]:
+    """Every link under `folders` (not followed) whose target lies outside `root`, sorted.
+    Directory entries say whether they are links without a system call, so 10,000 case
+    files cost one listing."""
+    base = Path(root).resolve()
+    found: list[Path] = []
+    pending = [Path(folder) for folder in folders]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (NotADirectoryError, FileNotFoundError):
+            continue
+        for entry in entries:
+            if entry.is_symlink():
+                if not Path(entry.path).resolve().is_relative_to(base):
+                    found.append(Path(entry.path))
+            elif entry.is_dir():
+                pending.append(Path(entry.path))
+    return sorted(found)

@@ -160,3 +160,22 @@ def test_the_published_audio_is_measured_silent_over_every_kept_redaction(projec
         check_silent(VIDEO, [PHONE_SPAN])
     assert str(caught.value).startswith(f"{VIDEO}: 发布的音频在 5.00–8.00 秒不是静音（峰值 ")
     assert "the published audio is not silent over the redaction at 5.00–8.00 s" in str(caught.value)
+
+
+def test_a_record_linked_from_outside_the_project_is_not_published(project, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = (project / "cases_public" / "2025-0101.yaml").read_text(encoding="utf-8") \
+        .replace("2025-0101", "2025-0102").replace("0101号", "0102号").replace("王某", "外部机密")
+    (outside / "secret.yaml").write_text(secret, encoding="utf-8")
+    link = project / "cases_public" / "2025-0102.yaml"
+    link.symlink_to(outside / "secret.yaml")
+    (project / "data" / "linked-laws").symlink_to(outside, target_is_directory=True)
+    code, err, _, _ = measured_pufa("build", "--project", str(project), "--quiet")
+    assert code == 2, err
+    assert err.splitlines()[:2] == [
+        f"pufa build: error: {link}: 链接指向项目之外，拒绝使用 / refused: a link leading outside the project "
+        "(replace the link with the file itself)",
+        f"pufa build: error: {project / 'data' / 'linked-laws'}: 链接指向项目之外，拒绝使用 / refused: a link "
+        "leading outside the project (replace the link with the file itself)"]
+    assert not (project / "site").exists()
