@@ -243,15 +243,10 @@ def _remove_tree(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def _commit(into: Path, staging: Path, names: list[str]) -> None:
-    """The journal naming the staged files is the commit point: once it is on disk the
-    import happens, even if this process dies during the renames (the next run finishes
-    them, `finish_interrupted_import`)."""
-    atomic_write_json(into / JOURNAL, {"version": 1, "staging": staging.name, "files": names})
-    _finish(into, staging, names)
-
-
 def _finish(into: Path, staging: Path, names: list[str]) -> None:
+    """Rename the staged files into place, then drop the journal (JOURNAL, the commit
+    point written before: a run that dies here is finished by the next one,
+    `finish_interrupted_import`) and the staging folder."""
     kill_after = os.environ.get(_KILL_AFTER_RENAMES)
     for done, name in enumerate(names):
         if kill_after is not None and done == int(kill_after):
@@ -450,15 +445,18 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
     report = _Report(report_dir, stem, report_cases, result.files, result.skipped)
     manifest_data = dump_json({"version": 1, "records": dict(sorted(manifest.items()))}).encode("utf-8")
     plans.append((into / MANIFEST, manifest_data))
+    names = [path.name for path, _ in plans]
     try:
         staging = _stage(into, plans)
         try:
             result.report_html, result.report_csv = report.wait()
+            # the commit point: from here on the import happens, even if this process dies
+            atomic_write_json(into / JOURNAL, {"version": 1, "staging": staging.name, "files": names})
         except BaseException:
             _remove_tree(staging)
             raise
     except BaseException:
         report.discard()
         raise
-    _commit(into, staging, [path.name for path, _ in plans])
+    _finish(into, staging, names)
     return result
