@@ -112,7 +112,7 @@ def test_a_sheet_declaring_a_million_rows_is_refused_before_it_is_read(tmp_path,
     code, _, err = run(capsys, "import-cases", str(huge), "--into", str(tmp_path / "cases_public"))
     assert code == 2
     assert err == (f"pufa import-cases: error: {huge}: sheet '案件' declares 1048576 rows and 16384 columns; an "
-                   "export may have at most 100000 rows and 200 columns (delete the empty rows/columns or split "
+                   "export may have at most 50000 rows and 200 columns (delete the empty rows/columns or split "
                    "the export, then import the parts together)\n")
 
 
@@ -127,7 +127,7 @@ def test_a_sheet_whose_rows_run_past_the_limit_without_saying_so_is_refused(tmp_
     far = _with_sheet_xml(book, far_row)
     code, _, err = run(capsys, "import-cases", str(far), "--into", str(tmp_path / "cases_public"))
     assert code == 2
-    assert err.startswith(f"pufa import-cases: error: {far}: sheet '案件' has more than 100000 rows; ")
+    assert err.startswith(f"pufa import-cases: error: {far}: sheet '案件' has more than 50000 rows; ")
 
 
 @pytest.mark.parametrize("control", ["\0", "\x01", "\x1b", "\x7f", "\x85"])
@@ -324,3 +324,26 @@ def test_the_build_refuses_to_publish_a_half_done_import(tmp_path):
     built = subprocess.run([sys.executable, "-m", "generator", "build", "--project", str(project), "--quiet"],
                            capture_output=True, text=True, cwd=ROOT, env=_pufa_env(), timeout=300)
     assert built.returncode == 0, built.stderr
+
+
+@pytest.mark.parametrize("kind", ["csv", "json"])
+def test_a_small_export_of_180_000_tiny_rows_is_refused_within_budget(tmp_path, kind):
+    header, _ = export_rows()
+    if kind == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for n in range(1, 180_001):
+            writer.writerow([f"济交执罚〔2024〕{n}号"] + [""] * (len(header) - 1))
+        text = out.getvalue()
+    else:
+        text = "[" + ",".join('{"案件编号": "济交执罚〔2024〕%d号"}' % n for n in range(1, 180_001)) + "]"
+    export = tmp_path / f"many.{kind}"
+    export.write_text(text, encoding="utf-8")
+    assert export.stat().st_size < 10_000_000
+    code, err, seconds, peak = measured_pufa("import-cases", str(export), "--into", str(tmp_path / "p" / "c"))
+    assert code == 2, err
+    unit = "rows" if kind == "csv" else "records"
+    assert err == (f"pufa import-cases: error: {export}: more than 50000 {unit}; an export may have at most 50000 "
+                   "(split the export into several files, e.g. one per year, and import them together)\n")
+    assert seconds < BUDGET_S and peak < BUDGET_RSS_MB, (seconds, peak)

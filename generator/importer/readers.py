@@ -33,8 +33,16 @@ MAX_FILE_BYTES = 64_000_000
 # sheet's rows and columns are checked before openpyxl reads it (docs/import.md). An
 # export of 20,000 long cases unpacks to ~150 MB, with ~20 columns.
 XLSX_MAX_UNPACKED = 256_000_000
-XLSX_MAX_ROWS = 100_000
+XLSX_MAX_ROWS = 50_000
 XLSX_MAX_COLUMNS = 200
+# Every format: rows per file. 50,000 is more than twice the 20,000 long cases 64 MB holds;
+# a small file of hundreds of thousands of tiny rows is refused before any row is checked.
+MAX_ROWS = XLSX_MAX_ROWS
+
+
+def too_many_rows(path: Path, unit: str = "rows") -> InputError:
+    return InputError.at(path, f"more than {MAX_ROWS} {unit}; an export may have at most {MAX_ROWS}",
+                         hint="split the export into several files, e.g. one per year, and import them together")
 
 
 @dataclass
@@ -387,6 +395,8 @@ def _csv_grid(path: Path, text: str, delimiter: str) -> list[tuple[int, list[Any
         for row in reader:
             grid.append((line, row))
             line = reader.line_num + 1
+            if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise too_many_rows(path)
     except csv.Error as exc:
         raise InputError.at(path, f"CSV syntax error: {exc}", line=reader.line_num) from None
     return grid
@@ -426,6 +436,8 @@ def read_json(path: Path) -> RawTable:
         data = data.get("cases", data.get("rows"))
     if not isinstance(data, list):
         raise InputError.at(path, "expected a list of cases (or {\"cases\": [...]})")
+    if len(data) > MAX_ROWS:
+        raise too_many_rows(path, "records")
     headers: list[str] = []
     for index, item in enumerate(data, start=1):
         if not isinstance(item, dict):
