@@ -17,6 +17,7 @@ from .errors import InputError
 MAX_JSON_DEPTH = 64
 MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024     # a 3-hour livestream with word timings: ~5 MB
 MAX_ANNOTATIONS_BYTES = 16 * 1024 * 1024    # thousands of chapters/highlights: well under 1 MB
+MAX_SEGMENTS = 20_000                       # a 3-hour livestream has ~4,000; 10 hours ~13,000
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _MB = 1024 * 1024

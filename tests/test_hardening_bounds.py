@@ -179,3 +179,16 @@ def test_a_record_linked_from_outside_the_project_is_not_published(project, tmp_
         f"pufa build: error: {project / 'data' / 'linked-laws'}: 链接指向项目之外，拒绝使用 / refused: a link "
         "leading outside the project (replace the link with the file itself)"]
     assert not (project / "site").exists()
+
+
+def test_a_transcript_of_too_many_segments_is_refused_within_budget(project):
+    path = project / "transcripts" / LIVE_ID / "transcript.json"
+    segments = ",".join('{"id":%d,"start":%d.0,"end":%d.5,"text":"字"}' % (i, i // 20000, i // 20000)
+                        for i in range(200_000))
+    path.write_text('{"language":"zh","segments":[' + segments + '],"flags":[]}', encoding="utf-8")
+    assert path.stat().st_size < 10_000_000
+    code, err, seconds, peak = measured_pufa("build", "--project", str(project), "--quiet")
+    assert code == 2, err
+    assert f"pufa build: error: {path}: segments: 200000 segments; a transcript may have at most 20000 " \
+           "(split the recording into parts and transcribe each)" in err.splitlines()
+    assert seconds < BUDGET_S and peak < BUDGET_RSS_MB, (seconds, peak)

@@ -73,6 +73,10 @@ def _transcript_from_json(data: Any, file: str) -> Transcript:
     raw_segments = data.get("segments")
     if not isinstance(raw_segments, list):
         raise InputError.at(file, "missing list", field="segments")
+    from ..bounded import MAX_SEGMENTS
+    if len(raw_segments) > MAX_SEGMENTS:    # bounded work for the build and the annotation tool
+        raise InputError.at(file, f"{len(raw_segments)} segments; a transcript may have at most {MAX_SEGMENTS}",
+                            field="segments", hint="split the recording into parts and transcribe each")
     last_start = -1.0
     seen_ids: set[int] = set()
     for index, raw in enumerate(raw_segments):
