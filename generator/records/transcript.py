@@ -5,7 +5,6 @@ Times are seconds (float). Text is Simplified Chinese. Character offsets (`start
 """
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
