@@ -26,7 +26,8 @@ def _cmd_import_cases(args: argparse.Namespace) -> int:
     from .importer.run import import_cases
     result = import_cases([Path(f) for f in args.files], into=Path(args.into), sheet=args.sheet,
                           force=args.force, report_dir=Path(args.report_dir) if args.report_dir else None,
-                          columns=Path(args.columns) if args.columns else None)
+                          columns=Path(args.columns) if args.columns else None,
+                          include_hidden=args.include_hidden)
     print(result.summary())
     return 0
 
@@ -138,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite records that a person has edited")
     p.add_argument("--report-dir", metavar="DIR", help="where to write the review report (default: reports/ beside DIR)")
     p.add_argument("--columns", metavar="MAP.yaml", help="columns file: export header → known column, ignore or personal")
+    p.add_argument("--include-hidden", action="store_true",
+                   help="also import hidden rows and sheets of an .xlsx (skipped and reported by default)")
     p.set_defaults(func=_cmd_import_cases)
 
     p = sub.add_parser("build", help="validate inputs, generate pages, build, leak-check, swap into site/")

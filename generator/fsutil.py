@@ -109,3 +109,39 @@ def swap_directory(new: str | Path, target: str | Path, keep_old: str | Path | N
     else:
         os.replace(new, target)
     fsync_dir(target.parent)
+
+
+def inside_project(path: str | Path, root: str | Path) -> Path:
+    """`path` resolved, when it (following any link on the way) stays inside `root`;
+    otherwise an InputError naming `path`. A project folder may be synced or unzipped from
+    someone else's files: a link in it must not make a tool read or write elsewhere."""
+    from .errors import InputError
+
+    path = Path(path)
+    resolved = path.resolve()
+    if not resolved.is_relative_to(Path(root).resolve()):
+        raise InputError.at(path, "链接指向项目之外，拒绝使用 / refused: a link leading outside the project",
+                            hint="replace the link with the file itself")
+    return resolved
+
+
+def links_leading_out(root: str | Path, *folders: str | Path) -> list[Path]:
+    """Every link under `folders` (not followed) whose target lies outside `root`, sorted.
+    Directory entries say whether they are links without a system call, so 10,000 case
+    files cost one listing."""
+    base = Path(root).resolve()
+    found: list[Path] = []
+    pending = [Path(folder) for folder in folders]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (NotADirectoryError, FileNotFoundError):
+            continue
+        for entry in entries:
+            if entry.is_symlink():
+                if not Path(entry.path).resolve().is_relative_to(base):
+                    found.append(Path(entry.path))
+            elif entry.is_dir():
+                pending.append(Path(entry.path))
+    return sorted(found)

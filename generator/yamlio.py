@@ -57,8 +57,31 @@ def _walk(node: yaml.Node, prefix: str, out: dict[str, int]) -> None:
             _walk(item, name, out)
 
 
+def _refuse_anchors(text: str, file: str | Path) -> None:
+    """Anchors and aliases (`&a`, `*a`) are refused before anything is composed: nested
+    aliases ("billion laughs") expand exponentially in any walk of the document, and no
+    pufa record needs them. Only text holding `&` or `*` is scanned token by token."""
+    if "&" not in text and "*" not in text:
+        return
+    loader = _Loader(text)
+    try:
+        while True:
+            token = loader.get_token()
+            if token is None or isinstance(token, yaml.StreamEndToken):
+                return
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                raise InputError.at(file, f"YAML 锚点和别名不受支持 / YAML anchors and aliases are not allowed "
+                                    f"('{'&' if isinstance(token, yaml.AnchorToken) else '*'}{token.value}')",
+                                    line=token.start_mark.line + 1, hint="write the value out in full")
+    except yaml.YAMLError:
+        return    # a syntax error: the parse below reports it with its line
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, file: str | Path) -> tuple[Any, LineMap]:
     """Parse one YAML document; syntax errors become InputError with the line."""
+    _refuse_anchors(text, file)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -365,7 +365,7 @@ def test_export_applies_corrections_redactions_and_speaker_names(client):
     segments = doc["transcript"]["segments"]
     segments[0]["text"] = "大家好，这里是执法直播。"
     ann = dict(doc["annotations"], speakers={"SPEAKER_00": "执法人员", "SPEAKER_01": "主持人"},
-               redactions=[{"id": "r1", "segment_id": 2, "start_char": 5, "end_char": 8, "start": 1.9,
+               redactions=[{"id": "r1", "segment_id": 2, "start_char": 5, "end_char": 8, "start": 1.7,
                             "end": 2.3, "state": "kept", "kind": "other", "text": "检测站"}])
     assert save(client, doc, ann, segments=segments, flags=doc["transcript"]["flags"]).status_code == 200
     vtt = client.get(f"/api/transcripts/{TID}/export.vtt", headers=AUTH)
@@ -411,7 +411,7 @@ store = Store(root, root / "transcripts")
 version = 0
 print("ready", flush=True)
 while True:
-    chapters = [{"id": f"c{k}", "title": "章节" * 50, "start": k} for k in range(2000)]
+    chapters = [{"id": f"c{k}", "title": "章节" * 50, "start": k / 125} for k in range(2000)]
     store.save("demo-live", base_version=version, base_hash=None, annotations={"chapters": chapters})
     version += 1
 """

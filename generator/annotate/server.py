@@ -25,6 +25,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..bounded import loads
 from ..config import ProjectConfig, load_config
 from ..errors import ConflictError, InputError, PufaError
 from ..records.law import article_key
@@ -126,6 +127,7 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
     token = token or secrets.token_urlsafe(32)
     store = Store(config.root, config.transcripts_dir)
     laws = _Laws(config.laws_dir)
+    store.laws = laws.book     # a save citing an unknown law or article is refused as the build would
     index_html = (STATIC_DIR / "index.html").read_text(encoding="utf-8").replace(TOKEN_PLACEHOLDER, token)
 
     async def index(request: Request) -> Response:
@@ -161,8 +163,13 @@ def create_app(config: ProjectConfig, *, port: int, token: str | None = None,
         tid = request.path_params["id"]
         raw = await request.body()
         try:
-            # parsed off the event loop: a 10 MB body must not stall the player's range requests
-            body = await run_in_threadpool(json.loads, raw)
+            # parsed off the event loop: a 10 MB body must not stall the player's range requests;
+            # with the depth limit of every JSON file pufa reads
+            body = await run_in_threadpool(loads, raw.decode("utf-8"), "request")
+        except InputError as exc:
+            if "JSON 嵌套过深" in str(exc):
+                return _error(422, str(exc))
+            return _error(400, "请求不是 JSON / the request body is not JSON")
         except ValueError:
             return _error(400, "请求不是 JSON / the request body is not JSON")
         if not isinstance(body, dict) or not isinstance(body.get("base_version"), int) \

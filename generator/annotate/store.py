@@ -15,8 +15,10 @@ import datetime as dt
 import getpass
 import hashlib
 import json
+import math
 import os
 import re
+import sys
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,9 +30,10 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 from ..errors import ConflictError, InputError, ProblemCollector
-from ..fsutil import atomic_write_json, dump_json, fsync_dir
+from ..bounded import MAX_TRANSCRIPT_BYTES, check_size, loads
+from ..fsutil import atomic_write_json, dump_json, fsync_dir, inside_project
 from ..records.transcript import (
-    Annotations, Transcript, TranscriptMeta, _transcript_from_json, annotations_from_json,
+    Annotations, Segment, Transcript, TranscriptMeta, Word, _transcript_from_json, annotations_from_json,
     load_annotations, load_meta,
 )
 
@@ -40,6 +43,9 @@ ANNOTATIONS_FILE = "annotations.json"
 META_FILE = "meta.yaml"
 LOG_FILE = "redaction-log.jsonl"
 PENDING_FILE = ".pending-save.json"    # the commit point of a two-file save (see _commit_together)
+# The only renames a pending-save marker may ask for: a marker is a file in a folder that
+# may come from elsewhere, so it names nothing but these (never a path).
+STAGED = {f".{TRANSCRIPT_FILE}.staged": TRANSCRIPT_FILE, f".{ANNOTATIONS_FILE}.staged": ANNOTATIONS_FILE}
 
 
 @dataclass
@@ -96,6 +102,10 @@ class Store:
         self._known: dict[str, tuple[str, dict]] = {}
         # transcript id → {id(segment dict): (segment dict, its JSON line)} for those dicts
         self._lines: dict[str, dict[int, tuple[dict, str]]] = {}
+        # transcript.json → ((size, mtime_ns), (segments, duration)) for the list page
+        self._counts: dict[Path, tuple[tuple[int, int], tuple[int, float | None]]] = {}
+        self._durations: dict[tuple[str, int, int], float | None] = {}
+        self.laws: Any = None     # the site's law book (set by the server): highlights cite known laws
 
     # -- finding things -------------------------------------------------------------
 
@@ -109,6 +119,12 @@ class Store:
             raise FileNotFoundError(transcript_id)
         return folder
 
+    def checked(self, folder: Path, *names: str) -> None:
+        """InputError naming the first of these files that is a link leading out of the project."""
+        for name in names:
+            if (folder / name).is_symlink() or (folder / name).exists():
+                inside_project(folder / name, self.root)
+
     def list(self) -> list[Summary]:
         out: list[Summary] = []
         if not self.transcripts_dir.is_dir():
@@ -117,22 +133,43 @@ class Store:
             if not ID_RE.match(folder.name) or not (folder / TRANSCRIPT_FILE).is_file():
                 continue
             meta = self._meta_or_none(folder)
-            count, duration = _count_segments(folder / TRANSCRIPT_FILE)
+            count, duration = self._count(folder / TRANSCRIPT_FILE)
             media, _ = self._media(folder, meta)
             out.append(Summary(folder.name, meta.title if meta else folder.name, meta.kind if meta else "",
                                meta.date if meta else "", count, (meta.duration if meta else None) or duration,
                                media is not None))
         return out
 
+    def _count(self, path: Path) -> tuple[int, float | None]:
+        """Segments and end time for the list, parsed once per file version (size, mtime):
+        the list is asked for often and a transcript can be large. A file over the limit,
+        or linked from outside the project, is listed without being read (opening names it)."""
+        try:
+            inside_project(path, self.root)
+            stat = path.stat()
+        except (InputError, OSError):
+            return 0, None
+        key = (stat.st_size, stat.st_mtime_ns)
+        known = self._counts.get(path)
+        if known is not None and known[0] == key:
+            return known[1]
+        counted = (0, None) if stat.st_size > MAX_TRANSCRIPT_BYTES else _count_segments(path)
+        self._counts[path] = (key, counted)
+        return counted
+
     def _meta_or_none(self, folder: Path) -> TranscriptMeta | None:
         try:
-            return load_meta(folder / META_FILE) if (folder / META_FILE).is_file() else None
+            if not (folder / META_FILE).is_file():
+                return None
+            inside_project(folder / META_FILE, self.root)
+            return load_meta(folder / META_FILE)
         except InputError:
             return None
 
     def media(self, transcript_id: str) -> tuple[Path | None, str]:
         """The playable media file of a transcript (the player asks for it many times)."""
         folder = self.folder(transcript_id)
+        self.checked(folder, META_FILE)
         return self._media(folder, load_meta(folder / META_FILE) if (folder / META_FILE).is_file() else None)
 
     def _media(self, folder: Path, meta: TranscriptMeta | None) -> tuple[Path | None, str]:
@@ -158,6 +195,8 @@ class Store:
         if (folder / PENDING_FILE).exists() or any(folder.glob(".*.staged")):
             with _folder_lock(folder):
                 finish_interrupted_save(folder)
+        self.checked(folder, TRANSCRIPT_FILE, ANNOTATIONS_FILE, META_FILE)
+        check_size(folder / TRANSCRIPT_FILE, MAX_TRANSCRIPT_BYTES, "split the recording into parts and transcribe each")
         raw = (folder / TRANSCRIPT_FILE).read_bytes()
         digest = _hash(raw)
         data = self._validated(transcript_id, folder / TRANSCRIPT_FILE, raw, digest)
@@ -175,9 +214,7 @@ class Store:
         if known is not None and known[0] == digest:
             return known[1]
         try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError.at(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+            data = loads(raw.decode("utf-8-sig"), path)
         except UnicodeDecodeError:
             raise InputError.at(path, "file is not UTF-8", hint="save it as UTF-8") from None
         _transcript_from_json(data, str(path))
@@ -196,6 +233,8 @@ class Store:
         transcript_path, annotations_path = folder / TRANSCRIPT_FILE, folder / ANNOTATIONS_FILE
         with _folder_lock(folder):
             finish_interrupted_save(folder)
+            self.checked(folder, TRANSCRIPT_FILE, ANNOTATIONS_FILE, LOG_FILE)
+            check_size(transcript_path, MAX_TRANSCRIPT_BYTES, "split the recording into parts and transcribe each")
             raw = transcript_path.read_bytes()
             current_hash = _hash(raw)
             current = load_annotations(annotations_path)
@@ -218,6 +257,7 @@ class Store:
             result = new_data or old
             lengths = {int(seg["id"]): len(str(seg["text"])) for seg in result.get("segments") or []}
             check_consistency(lengths, result.get("flags") or [], new_annotations, str(annotations_path))
+            self._check_like_the_build(folder, result, new_annotations, Path(f"{annotations_path} (edit)"))
             entries = redaction_decisions(current, new_annotations, transcript_id, user or _os_user())
             # The log line goes first: a crash after it and before the save leaves a record
             # of a decision that did not land, never a decision with no record.
@@ -236,6 +276,52 @@ class Store:
                 current_hash = _hash(text)
                 self._known[transcript_id] = (current_hash, new_data)
             return SaveResult(new_annotations.version, current_hash, len(entries))
+
+
+    def _check_like_the_build(self, folder: Path, data: dict, annotations: Annotations, file: Path) -> None:
+        """The checks `pufa build` makes (site/transcripts.check_annotations): what the tool
+        accepts, the build publishes. Refused here with the field, before anything is written."""
+        from ..site.transcripts import check_annotations
+        problems = ProblemCollector()
+        hiding = {r.segment_id for r in annotations.redactions}
+        segments = []
+        for index, seg in enumerate(data.get("segments") or []):
+            for name in ("start", "end"):
+                if not math.isfinite(float(seg[name])):
+                    problems.add(f"{folder / TRANSCRIPT_FILE} (edit)", f"{seg[name]!r} is not a finite time in "
+                                 "seconds", field=f"segments[{index}].{name}")
+            words = [Word(float(w["start"]), float(w["end"]), str(w["word"])) for w in seg.get("words") or []] \
+                if seg["id"] in hiding else []
+            segments.append(Segment(int(seg["id"]), float(seg["start"]), float(seg["end"]), str(seg["text"]),
+                                    str(seg.get("speaker") or ""), words))
+        problems.raise_if_any()
+        duration = self._duration(folder)
+        for index, seg in enumerate(segments):
+            if duration is not None and seg.end > duration + 0.5:
+                problems.add(f"{folder / TRANSCRIPT_FILE} (edit)", f"ends at {seg.end:.2f} s, after the media "
+                             f"ends ({duration:.2f} s)", field=f"segments[{index}].end")
+        check_annotations(file, Transcript("zh", "", segments), annotations, duration, problems, self.laws)
+        problems.raise_if_any()
+
+    def _duration(self, folder: Path) -> float | None:
+        """The media's length (ffprobe), once per media file version."""
+        try:
+            meta = load_meta(folder / META_FILE) if (folder / META_FILE).is_file() else None
+        except InputError:
+            return None
+        path, _ = self._media(folder, meta)
+        if path is None:
+            return None
+        stat = path.stat()
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        if key not in self._durations:
+            from ..errors import MediaError
+            from ..speech.media import probe
+            try:
+                self._durations[key] = probe(path).duration
+            except MediaError:
+                self._durations[key] = None
+        return self._durations[key]
 
 
 def _edited(old: dict, segments: Any, flags: Any, file: str) -> dict:
@@ -388,13 +474,36 @@ def _commit_together(folder: Path, files: list[tuple[str, bytes]]) -> None:
     finish_interrupted_save(folder)
 
 
+def _marker_renames(marker: Path) -> list[tuple[str, str]] | None:
+    """The renames a pending-save marker asks for, if it is one pufa wrote: a list of
+    [staged, final] pairs from STAGED. Anything else is reported and ignored (None)."""
+    try:
+        if marker.is_symlink() or marker.stat().st_size > 4096:
+            raise ValueError("not a small regular file")
+        pairs = json.loads(marker.read_text(encoding="utf-8"))
+        if not isinstance(pairs, list) or not pairs:
+            raise ValueError("not a list of renames")
+        renames = []
+        for pair in pairs:
+            if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
+                    and STAGED.get(pair[0]) == pair[1]):
+                raise ValueError(f"{pair!r} is not a rename pufa makes")
+            renames.append((pair[0], pair[1]))
+        return renames
+    except (OSError, ValueError) as exc:
+        print(f"{marker}: 未完成保存的标记无效，已忽略 / invalid marker of an interrupted save, ignored "
+              f"({exc})", file=sys.stderr, flush=True)
+        return None
+
+
 def finish_interrupted_save(folder: Path) -> None:
     """Roll a two-file save forward if it reached its commit point, else drop its leftovers.
     Call with the folder lock held."""
     marker = folder / PENDING_FILE
-    if marker.exists():
-        for staged, final in json.loads(marker.read_text(encoding="utf-8")):
-            if (folder / staged).exists():
+    if marker.is_symlink() or marker.exists():
+        for staged, final in _marker_renames(marker) or []:
+            # only a regular file pufa staged here may replace a file of the transcript
+            if (folder / staged).is_file() and not (folder / staged).is_symlink():
                 os.replace(folder / staged, folder / final)
         fsync_dir(folder)
         marker.unlink()
@@ -407,7 +516,8 @@ def _append_log(path: Path, entries: list[dict]) -> None:
     if not entries:
         return
     data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries).encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    # O_NOFOLLOW: a link planted since the check is not followed either
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         os.write(fd, data)
         os.fsync(fd)

@@ -29,6 +29,20 @@ SUFFIXES = (".xlsx", ".xlsm", ".csv", ".json")
 # The whole file is read into memory (and an .xlsx is unpacked): 64 MB is some 20,000
 # cases of long text; a bigger file is refused before it is read (docs/import.md).
 MAX_FILE_BYTES = 64_000_000
+# An .xlsx is a zip: 2 MB can unpack to gigabytes. Its declared unpacked size and its
+# sheet's rows and columns are checked before openpyxl reads it (docs/import.md). An
+# export of 20,000 long cases unpacks to ~150 MB, with ~20 columns.
+XLSX_MAX_UNPACKED = 256_000_000
+XLSX_MAX_ROWS = 50_000
+XLSX_MAX_COLUMNS = 200
+# Every format: rows per file. 50,000 is more than twice the 20,000 long cases 64 MB holds;
+# a small file of hundreds of thousands of tiny rows is refused before any row is checked.
+MAX_ROWS = XLSX_MAX_ROWS
+
+
+def too_many_rows(path: Path, unit: str = "rows") -> InputError:
+    return InputError.at(path, f"more than {MAX_ROWS} {unit}; an export may have at most {MAX_ROWS}",
+                         hint="split the export into several files, e.g. one per year, and import them together")
 
 
 @dataclass
@@ -49,10 +63,21 @@ class RawTable:
     headers: dict[str, str] = field(default_factory=dict)   # key → header as written
     ignored: list[tuple[str, str]] = field(default_factory=list)   # (header we do not know, sample value)
     rows: list[RawRow] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)        # hidden rows/sheets not imported, for the summary
+
+
+# Control characters (NUL, C0 except tab/newline, DEL, C1): invisible in a spreadsheet, they
+# split a name ('孙丽\0娜') so that no detector sees it. Removed before anything reads the cell.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_control(text: str) -> str:
+    return _CONTROL.sub("", text)
 
 
 def cell_text(value: Any) -> str:
-    """A cell as text: dates as YYYY-MM-DD, whole floats without '.0', blanks as ''."""
+    """A cell as text: dates as YYYY-MM-DD, whole floats without '.0', blanks as '',
+    control characters removed."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -64,7 +89,7 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value)
+    text = strip_control(str(value))
     return "" if text in ("nan", "NaT") else text.strip()
 
 
@@ -174,31 +199,113 @@ def _unreadable(value: Any) -> tuple[str, str] | None:
 
 # --- xlsx ------------------------------------------------------------------------------
 
-def read_xlsx(path: Path, sheet: str | None, columns: ColumnMap | None = None) -> RawTable:
+def check_xlsx_unpacked(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than XLSX_MAX_UNPACKED, before any is
+    unpacked (zipfile never reads past a part's declared size, so the sum bounds the work)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError.at(path, f"cannot read the Excel file: {exc}",
+                            hint="open it in Excel/WPS and save it again as .xlsx") from None
+    if total > XLSX_MAX_UNPACKED:
+        raise InputError.at(path, f"the workbook unpacks to {total / 1e6:.0f} MB ({path.stat().st_size / 1e6:.1f} MB "
+                            f"packed); an export may unpack to at most {XLSX_MAX_UNPACKED / 1e6:.0f} MB",
+                            hint="split the export into several files, e.g. one per year, and import them together")
+
+
+def _too_big(path: Path, sheet: str, what: str) -> InputError:
+    return InputError.at(path, f"sheet '{sheet}' {what}; an export may have "
+                         f"at most {XLSX_MAX_ROWS} rows and {XLSX_MAX_COLUMNS} columns",
+                         hint="delete the empty rows/columns or split the export, then import the parts together")
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*>")
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+
+
+def hidden_rows(book: Any, worksheet: Any) -> set[int]:
+    """Row numbers marked hidden in a sheet's XML (read-only openpyxl does not say):
+    one streaming pass over the part, bounded by its checked unpacked size."""
+    hidden: set[int] = set()
+    number, tail = 0, b""
+    with book._archive.open(worksheet._worksheet_path) as part:
+        while True:
+            chunk = part.read(1 << 20)
+            data = tail + chunk
+            # tags wholly before the last '<' are complete; the rest waits for the next chunk
+            cut = max(data.rfind(b"<"), 0) if chunk else len(data)
+            for tag in _ROW_TAG.finditer(data, 0, cut):
+                found = _ROW_NUMBER.search(tag.group())
+                number = int(found.group(1)) if found else number + 1
+                if _HIDDEN.search(tag.group()):
+                    hidden.add(number)
+            if not chunk:
+                return hidden
+            tail = data[cut:]
+
+
+def read_xlsx(path: Path, sheet: str | None, columns: ColumnMap | None = None,
+              include_hidden: bool = False) -> RawTable:
     import openpyxl  # pandas' engine; used directly to keep true sheet row numbers
 
+    check_xlsx_unpacked(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException alike
         raise InputError.at(path, f"cannot read the Excel file: {exc}",
                             hint="open it in Excel/WPS and save it again as .xlsx") from None
+    skipped: list[str] = []
     try:
         names = book.sheetnames
+        hidden_sheets = [name for name in names if book[name].sheet_state != "visible"]
+        visible = names if include_hidden else [name for name in names if name not in hidden_sheets]
         if sheet is not None:
-            if sheet not in names:
-                raise InputError.at(path, f"no sheet named '{sheet}'", field="--sheet",
-                                    hint=f"sheets in this file: {', '.join(names)}")
+            if sheet not in visible:
+                hint = (f"'{sheet}' is a hidden sheet: add --include-hidden to read it" if sheet in hidden_sheets
+                        else f"sheets in this file: {', '.join(visible)}")
+                raise InputError.at(path, f"no sheet named '{sheet}'", field="--sheet", hint=hint)
             chosen = sheet
-        elif len(names) == 1:
-            chosen = names[0]
+        elif len(visible) == 1:
+            chosen = visible[0]
+        elif not visible:
+            raise InputError.at(path, "every sheet of the workbook is hidden",
+                                hint="add --include-hidden to read hidden sheets")
         else:
-            raise InputError.at(path, f"the workbook has {len(names)} sheets: {', '.join(names)}",
+            raise InputError.at(path, f"the workbook has {len(visible)} sheets: {', '.join(visible)}",
                                 field="--sheet", hint="choose one with --sheet NAME")
-        grid = [(index, list(values)) for index, values in
-                enumerate(book[chosen].iter_rows(values_only=True), start=1)]
+        if not include_hidden:
+            skipped += [f"{path}: hidden sheet '{name}' not read (--include-hidden reads it)"
+                        for name in hidden_sheets]
+        worksheet = book[chosen]
+        rows, columns = worksheet.max_row, worksheet.max_column    # the sheet's declared dimension
+        if (rows or 0) > XLSX_MAX_ROWS or (columns or 0) > XLSX_MAX_COLUMNS:
+            raise _too_big(path, chosen, f"declares {rows} rows and {columns} columns")
+        hidden = set() if include_hidden else hidden_rows(book, worksheet)
+        grid = []
+        # max_col: a cell far to the right must not make every row 16,384 cells long
+        cells = worksheet.iter_rows(values_only=True, max_col=min(columns or XLSX_MAX_COLUMNS, XLSX_MAX_COLUMNS))
+        for index, values in enumerate(cells, start=1):
+            if index > XLSX_MAX_ROWS:     # no dimension, or a wrong one: counted as read
+                raise _too_big(path, chosen, f"has more than {XLSX_MAX_ROWS} rows")
+            if index in hidden:
+                continue
+            row = list(values)
+            while row and row[-1] is None:
+                row.pop()
+            grid.append((index, row))
     finally:
         book.close()
-    return table_from_grid(RawTable(path, "xlsx", sheet=chosen), grid, columns=columns)
+    table = table_from_grid(RawTable(path, "xlsx", sheet=chosen), grid, columns=columns)
+    rows = sorted(n for n in hidden if n > table.header_row)
+    if rows:
+        table.skipped.append(f"{path}: hidden rows of sheet '{chosen}' not imported: "
+                             f"{', '.join(map(str, rows))} (--include-hidden imports them)")
+    table.skipped[:0] = skipped
+    return table
 
 
 # --- csv -------------------------------------------------------------------------------
@@ -351,6 +458,8 @@ def _csv_grid(path: Path, text: str, delimiter: str) -> list[tuple[int, list[Any
         for row in reader:
             grid.append((line, row))
             line = reader.line_num + 1
+            if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise too_many_rows(path)
     except csv.Error as exc:
         raise InputError.at(path, f"CSV syntax error: {exc}", line=reader.line_num) from None
     return grid
@@ -383,10 +492,16 @@ def read_json(path: Path, columns: ColumnMap | None = None) -> RawTable:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError.at(path, f"JSON syntax error: {exc.msg}", line=exc.lineno) from None
+    except RecursionError:       # thousands of nested brackets: refused with its line, never a traceback
+        from ..bounded import loads
+        loads(text, path)
+        raise
     if isinstance(data, dict):
         data = data.get("cases", data.get("rows"))
     if not isinstance(data, list):
         raise InputError.at(path, "expected a list of cases (or {\"cases\": [...]})")
+    if len(data) > MAX_ROWS:
+        raise too_many_rows(path, "records")
     headers: list[str] = []
     for index, item in enumerate(data, start=1):
         if not isinstance(item, dict):
@@ -399,7 +514,8 @@ def read_json(path: Path, columns: ColumnMap | None = None) -> RawTable:
     return table_from_grid(RawTable(path, "json", encoding=encoding), grid, unit="record", columns=columns)
 
 
-def read_table(path: Path, sheet: str | None = None, columns: ColumnMap | None = None) -> RawTable:
+def read_table(path: Path, sheet: str | None = None, columns: ColumnMap | None = None,
+               include_hidden: bool = False) -> RawTable:
     """Read one export by its suffix."""
     if not path.exists():
         raise InputError.at(path, "file not found")
@@ -412,7 +528,7 @@ def read_table(path: Path, sheet: str | None = None, columns: ColumnMap | None =
                             hint="split the export into several files, e.g. one per year, and import them together")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, sheet, columns)
+        return read_xlsx(path, sheet, columns, include_hidden)
     if suffix == ".csv":
         return read_csv(path, columns)
     if suffix == ".json":

@@ -40,14 +40,29 @@ def counts(cases: list[CaseChanges]) -> Counter:
     return total
 
 
+# A cell starting with one of these is a formula to Excel/WPS/LibreOffice (=1+1, +86…,
+# -2+3, @SUM(…), and tab/CR before any of them): the export's text must stay text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> str:
+    """`value` as a cell a spreadsheet shows and never executes: a leading apostrophe
+    (hidden by Excel, the OWASP advice) before any text it would read as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def to_csv(cases: list[CaseChanges]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF (RFC 4180, what Excel writes): the csv module quotes a field holding any
+    # character of the line terminator, so a CR inside a cell cannot start a new row.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["case_id", "case_no", "source", "status", "field", "kind", "before", "after", "context"])
     for case in cases:
         for change in case.changes:
-            writer.writerow([case.case_id, case.case_no, case.source, case.status, change.field, change.kind,
-                             change.before, change.after, change.context])
+            writer.writerow([spreadsheet_safe(v) for v in (
+                case.case_id, case.case_no, case.source, case.status, change.field, change.kind,
+                change.before, change.after, change.context)])
     return out.getvalue()
 
 

@@ -1,9 +1,11 @@
 """`pufa import-cases`: office exports → anonymised public case records + a review report.
 
 Reads and checks every row of every file first; any problem anywhere means nothing is
-written (all-or-nothing). Then each record is written atomically, unless a person edited
-the file since the last import (its hash differs from the manifest): such files are
-skipped and named, unless --force.
+written (all-or-nothing). Records a person edited since the last import (hash differs from
+the manifest) are skipped and named, unless --force. The new records and manifest are
+staged in a folder beside them, a journal naming them is written (the commit point), then
+they are renamed into place: a run killed at any instant is completed (past the journal)
+or rolled back (before it) by the next run, never taken for a person's edit.
 """
 from __future__ import annotations
 
@@ -11,13 +13,17 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
+import shutil
+import signal
+import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, ProblemCollector
-from ..fsutil import atomic_write_json
+from ..fsutil import atomic_write_json, dump_json, fsync_dir
 from ..privacy.leaks import load_denylist, save_denylist
 from ..yamlio import dump_yaml, load_yaml
 from ..review.notes import notes_for, save_notes
@@ -28,6 +34,12 @@ from .readers import RawTable, read_table
 from .report import KIND_LABELS, CaseChanges, write_report
 
 MANIFEST = ".import-manifest.json"
+JOURNAL = ".import-journal.json"          # the commit point of an import (see _commit)
+STAGING_PREFIX = ".import-staging-"
+_STAGING_RE = re.compile(r"^\.import-staging-\d{1,10}$")
+_RECORD_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.yaml$")
+# Test hook: SIGKILL this process after N renames of the commit (tests/test_hardening_import.py).
+_KILL_AFTER_RENAMES = "PUFA_TEST_KILL_AFTER_RENAMES"
 
 
 @dataclass
@@ -45,6 +57,7 @@ class ImportResult:
     ignored: list[tuple[str, str, str]] = field(default_factory=list)   # (file, header, sample value)
     pending: int = 0                                                    # records waiting for review
     withheld: list[str] = field(default_factory=list)     # minors: never published (importer/lifecycle.py)
+    notes: list[str] = field(default_factory=list)        # hidden rows/sheets skipped, a finished import
 
     def summary(self) -> str:
         lines = [f"read {self.rows} cases from {len(self.files)} file(s): {len(self.written)} written, "
@@ -62,6 +75,7 @@ class ImportResult:
         lines += [f"withheld: {line}" for line in self.withheld]
         if self.report_html:
             lines.append(f"review report (internal, never publish): {self.report_html} and {self.report_csv}")
+        lines += self.notes
         return "\n".join(lines)
 
 
@@ -91,16 +105,19 @@ def _check_report_dir(report_dir: Path, into: Path) -> None:
                                 field="--report-dir", hint="use a private folder such as reports/")
 
 
-def _read_all(files: list[Path], sheet: str | None, columns=None) -> tuple[list[tuple[RawTable, ConvertedRow]], ProblemCollector, int]:
+def _read_all(files: list[Path], sheet: str | None, columns=None, include_hidden: bool = False,
+              notes: list[str] | None = None) -> tuple[list[tuple[RawTable, ConvertedRow]], ProblemCollector, int]:
     problems = ProblemCollector()
     converted: list[tuple[RawTable, ConvertedRow]] = []
     rows = 0
     for path in files:
         try:
-            table = read_table(path, sheet, columns)
+            table = read_table(path, sheet, columns, include_hidden)
         except InputError as exc:
             problems.extend(exc)
             continue
+        if notes is not None:
+            notes.extend(table.skipped)
         unit = "record" if table.kind == "json" else "row"
         outcomes = iter(_convert_rows(str(path), [row for row in table.rows if row.cells]))
         for row in table.rows:
@@ -151,6 +168,20 @@ def _convert_rows(file: str, rows: list) -> list[tuple[bool, object]]:
         return [outcome for chunk in results for outcome in chunk]
 
 
+def _check_links(into: Path, report_dir: Path | None, ids: list[str], problems: ProblemCollector) -> None:
+    """A record or the report folder that is a link leading out of the project is refused
+    (a synced or unzipped folder must not make the import read or write elsewhere; the
+    report holds personal data)."""
+    from ..fsutil import inside_project
+    project = into.resolve().parent
+    for path in [*([report_dir] if report_dir else []), *(into / f"{case_id}.yaml" for case_id in ids), into / MANIFEST]:
+        if path.is_symlink() or path.exists():
+            try:
+                inside_project(path, project)
+            except InputError as exc:
+                problems.extend(exc)
+
+
 def _check_unique(converted: list[tuple[RawTable, ConvertedRow]], into: Path, problems: ProblemCollector) -> None:
     by_number: dict[str, str] = {}
     by_id: dict[str, tuple[str, str]] = {}
@@ -194,41 +225,90 @@ def _write_temp(temp: Path, data: bytes) -> None:
         raise
 
 
-def _write_temps(plans: list[tuple[Path, bytes]]) -> list[tuple[Path, Path]]:
-    """Write each record to a temp file beside it and fsync it; (temp, record) pairs.
-    Nothing is replaced yet; on failure no temp file is left.
+def _stage(into: Path, plans: list[tuple[Path, bytes]]) -> Path:
+    """Write each new record (and the manifest, last in `plans`) into a staging folder
+    beside the records, fsynced; nothing in `into` changes yet. On failure the staging
+    folder is removed.
 
     The fsyncs run in a thread pool (they release the GIL and the file system commits
     them together): one after another, a 10,000-case import waited on the disk 10,000
     times; os.sync() instead would wait for every other writer on the machine too."""
-    temps = [(path.with_name(f".{path.name}.{os.getpid()}.tmp"), path) for path, _ in plans]
+    staging = into / f"{STAGING_PREFIX}{os.getpid()}"
+    _remove_tree(staging)
+    staging.mkdir()
     try:
         with ThreadPoolExecutor(max_workers=16) as pool:
-            list(pool.map(_write_temp, [t for t, _ in temps], [d for _, d in plans]))
+            list(pool.map(_write_temp, [staging / path.name for path, _ in plans], [d for _, d in plans]))
+        fsync_dir(staging)
     except BaseException:
-        _remove_temps(temps)
+        _remove_tree(staging)
         raise
-    return temps
+    return staging
 
 
-def _remove_temps(temps: list[tuple[Path, Path]]) -> None:
-    for temp, _ in temps:
-        temp.unlink(missing_ok=True)
+def _remove_tree(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
 
 
-def _replace_records(into: Path, temps: list[tuple[Path, Path]]) -> None:
-    """Rename every temp file over its record, then make the renames durable."""
+def _finish(into: Path, staging: Path, names: list[str]) -> None:
+    """Rename the staged files into place, then drop the journal (JOURNAL, the commit
+    point written before: a run that dies here is finished by the next one,
+    `finish_interrupted_import`) and the staging folder."""
+    kill_after = os.environ.get(_KILL_AFTER_RENAMES)
+    for done, name in enumerate(names):
+        if kill_after is not None and done == int(kill_after):
+            os.kill(os.getpid(), signal.SIGKILL)
+        source = staging / name
+        if source.is_file() and not source.is_symlink():
+            os.replace(source, into / name)
+    fsync_dir(into)
+    (into / JOURNAL).unlink(missing_ok=True)
+    _remove_tree(staging)
+    fsync_dir(into)
+
+
+def _journal(into: Path) -> tuple[Path, list[str]] | None:
+    """(staging folder, file names) of a journal this program wrote; None (reported) for
+    anything else: a journal names only record files and the manifest, never a path."""
+    path = into / JOURNAL
     try:
-        for temp, path in temps:
-            os.replace(temp, path)
-    except BaseException:
-        _remove_temps(temps)
-        raise
-    fd = os.open(into, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        if path.is_symlink() or path.stat().st_size > 16 * 1024 * 1024:
+            raise ValueError("not a journal file")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        staging, names = data.get("staging"), data.get("files")
+        if not (isinstance(staging, str) and _STAGING_RE.match(staging) and isinstance(names, list)
+                and all(isinstance(n, str) and (n == MANIFEST or _RECORD_RE.match(n)) for n in names)):
+            raise ValueError("unexpected content")
+        return into / staging, names
+    except (OSError, ValueError, AttributeError) as exc:
+        print(f"{path}: 导入日志无效，已忽略 / invalid import journal, ignored ({exc})", file=sys.stderr, flush=True)
+        return None
+
+
+def finish_interrupted_import(into: Path) -> str:
+    """Complete an import killed after its commit point, and remove what one killed
+    before it left (its staging folder, temp files of older versions). A note for the
+    summary ('' when there was nothing to do)."""
+    note = ""
+    if (into / JOURNAL).exists() or (into / JOURNAL).is_symlink():
+        found = _journal(into)
+        if found is not None:
+            _finish(into, *found)
+            note = f"{into}: completed an interrupted import ({len(found[1])} files) / 已完成上次中断的导入"
+        else:
+            (into / JOURNAL).unlink()
+    leftovers = [p for p in into.iterdir() if p.name.startswith(STAGING_PREFIX)
+                 or (p.name.startswith(".") and p.name.endswith(".tmp"))]
+    for leftover in leftovers:
+        _remove_tree(leftover)
+    if leftovers:
+        fsync_dir(into)
+        if not note:
+            note = f"{into}: removed {len(leftovers)} leftover(s) of an interrupted import / 已清理中断导入的临时文件"
+    return note
 
 
 class _Report:
@@ -303,23 +383,30 @@ def _fork_context():
 
 
 def import_cases(files: list[Path], into: Path, sheet: str | None = None, force: bool = False,
-                 report_dir: Path | None = None, columns: Path | None = None) -> ImportResult:
+                 report_dir: Path | None = None, columns: Path | None = None,
+                 include_hidden: bool = False) -> ImportResult:
     into = Path(into)
     project = into.resolve().parent
+    report_given = report_dir is not None
     report_dir = Path(report_dir) if report_dir else project / "reports"
     _check_report_dir(report_dir, into)
     if into.exists() and not into.is_dir():
         raise InputError.at(into, "--into must be a folder")
+    # First, the last import's leftovers: its records must be whole before they are compared.
+    notes = [finish_interrupted_import(into)] if into.is_dir() else []
 
     column_map = load_column_map(Path(columns)) if columns else None
-    converted, problems, rows = _read_all([Path(f) for f in files], sheet, column_map)
+    converted, problems, rows = _read_all([Path(f) for f in files], sheet, column_map, include_hidden, notes)
+    # the default report folder must stay in the project; one named with --report-dir is the user's choice
+    _check_links(into, None if report_given else report_dir, [item.case.id for _, item in converted], problems)
     _check_unique(converted, into, problems)
     problems.raise_if_any()
     converted, withheld = withhold_minors(converted, into)      # never published, named
 
     # Decide every record's fate before the first write.
     manifest = _load_manifest(into)
-    result = ImportResult(files=[str(f) for f in files], rows=rows, withheld=withheld)
+    result = ImportResult(files=[str(f) for f in files], rows=rows, withheld=withheld,
+                          notes=[n for n in notes if n])
     for table in {id(table): table for table, _ in converted}.values():
         result.ignored += [(str(table.file), header, sample) for header, sample in table.ignored]
     plans: list[tuple[Path, bytes]] = []
@@ -374,21 +461,25 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
     report = _Report(report_dir, stem, report_cases, result.files, result.skipped)
     written = set(result.written)
     result.pending = len(written)
-    notes = None
+    review_notes = None
+    manifest_data = dump_json({"version": 1, "records": dict(sorted(manifest.items()))}).encode("utf-8")
+    plans.append((into / MANIFEST, manifest_data))
+    names = [path.name for path, _ in plans]
     try:
         # What the review page shows of each new or changed record (private, like the report).
-        notes = save_notes(project, stem, notes_for(converted, written))
-        temps = _write_temps(plans)
+        review_notes = save_notes(project, stem, notes_for(converted, written))
+        staging = _stage(into, plans)
         try:
             result.report_html, result.report_csv = report.wait()
+            # the commit point: from here on the import happens, even if this process dies
+            atomic_write_json(into / JOURNAL, {"version": 1, "staging": staging.name, "files": names})
         except BaseException:
-            _remove_temps(temps)
+            _remove_tree(staging)
             raise
-        _replace_records(into, temps)
-        atomic_write_json(into / MANIFEST, {"version": 1, "records": dict(sorted(manifest.items()))})
     except BaseException:
         report.discard()
-        if notes is not None:
-            notes.unlink(missing_ok=True)
+        if review_notes is not None:
+            review_notes.unlink(missing_ok=True)
         raise
+    _finish(into, staging, names)
     return result

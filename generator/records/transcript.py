@@ -5,7 +5,6 @@ Times are seconds (float). Text is Simplified Chinese. Character offsets (`start
 """
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +85,10 @@ def _transcript_from_json(data: Any, file: str) -> Transcript:
     raw_segments = data.get("segments")
     if not isinstance(raw_segments, list):
         raise InputError.at(file, "missing list", field="segments")
+    from ..bounded import MAX_SEGMENTS
+    if len(raw_segments) > MAX_SEGMENTS:    # bounded work for the build and the annotation tool
+        raise InputError.at(file, f"{len(raw_segments)} segments; a transcript may have at most {MAX_SEGMENTS}",
+                            field="segments", hint="split the recording into parts and transcribe each")
     last_start = -1.0
     seen_ids: set[int] = set()
     for index, raw in enumerate(raw_segments):
@@ -142,6 +145,10 @@ def load_transcript(path: str | Path) -> Transcript:
 def _read_json(path: Path) -> Any:
     """JSON of a UTF-8 file; a syntax error or a broken byte (a file cut off mid-character
     by a crash or a copy) is an InputError with its line, never a traceback."""
+    from ..bounded import MAX_ANNOTATIONS_BYTES, MAX_TRANSCRIPT_BYTES, check_size, loads
+    # sizes and depth bounded before parsing: a planted file must not exhaust the machine
+    check_size(path, MAX_ANNOTATIONS_BYTES if path.name == "annotations.json" else MAX_TRANSCRIPT_BYTES,
+               "split the recording into parts and transcribe each")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -149,10 +156,7 @@ def _read_json(path: Path) -> Any:
         raise InputError.at(path, f"file is not UTF-8 (byte 0x{raw[exc.start]:02x}; cut off or saved in "
                             "another encoding)", line=raw[:exc.start].count(b"\n") + 1,
                             hint="save it as UTF-8") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError.at(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    return loads(text, path)
 
 
 def save_transcript(path: str | Path, transcript: Transcript) -> None:

@@ -260,6 +260,17 @@ def load_model(config: ProjectConfig) -> SiteModel:
             problems.extend(exc)
             return default
 
+    # An import killed during its renames leaves its journal (importer/run.py, JOURNAL):
+    # the records are half old, half new until the next import finishes it. Never publish that.
+    if (config.cases_dir / ".import-journal.json").exists():
+        problems.add(config.cases_dir / ".import-journal.json", "导入被中断，案例记录新旧混杂 / an import was "
+                     "interrupted: the records are half old, half new", hint="run 'pufa import-cases' again to finish it")
+    # A project folder may be synced or unzipped from elsewhere: a link leading out of it
+    # would publish whatever it points at.
+    from ..fsutil import links_leading_out
+    for link in links_leading_out(config.root, config.cases_dir, config.data_dir, config.transcripts_dir):
+        problems.add(link, "链接指向项目之外，拒绝使用 / refused: a link leading outside the project",
+                     hint="replace the link with the file itself")
     cases, digests, reparsed = attempt(lambda: load_cases_cached(config.cases_dir, config.cache_dir),
                                        ([], {}, set())) if config.cases_dir.is_dir() else ([], {}, set())
     laws = attempt(lambda: load_lawbook(config.laws_dir), LawBook())

@@ -20,7 +20,7 @@ from ..errors import InputError, MediaError, ProblemCollector
 from ..fsutil import atomic_write_json
 from ..records.law import parse_citation
 from ..records.transcript import Annotations, PiiFlag, Segment, Transcript, TranscriptMeta
-from ..speech.media import MediaInfo, extract_frame, probe, silence_ranges
+from ..speech.media import MediaInfo, extract_frame, merge_ranges, probe, silence_ranges
 from ..speech.redact import published_segments, redacted_ranges, unreviewed_flags
 from ..yamlio import LineMap, load_yaml
 
@@ -117,6 +117,12 @@ class MediaCache:
         target = self.dir / f"{name}-muted-{self.key(source, rounded)}{suffix}"
         if not target.exists():
             silence_ranges(source, target, ranges)
+            try:        # measured, not assumed: the copy is silent over every hidden range
+                from ..speech.coverage import check_silent
+                check_silent(target, merge_ranges(ranges))
+            except BaseException:
+                target.unlink(missing_ok=True)
+                raise
         return target
 
     def frame(self, source: Path, at: float, name: str, width: int = POSTER_WIDTH) -> Path:
@@ -419,6 +425,11 @@ def _publication_problems(file: Path, transcript: Transcript, annotations: Annot
     for name, path, message, hint in found:
         target = file.parent / name
         problems.add(target, message, line=_json_lines(target)(path), field=path, hint=hint)
+
+    # NaN/infinite times, and hiding redactions whose time range misses their text (issue 17)
+    from ..speech.coverage import annotation_time_problems
+    for path, message, hint in annotation_time_problems(transcript, annotations, duration):
+        add(path, message, hint)
 
 
 # ---- paging -------------------------------------------------------------------------
