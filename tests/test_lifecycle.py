@@ -26,6 +26,8 @@ import pytest
 import yaml
 
 from generator.cli import main
+from generator.errors import InputError
+from generator.review.approvals import approve_all
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "tests" / "data" / "lifecycle" / "publicity.yaml"
@@ -72,6 +74,12 @@ EXPORT_ROWS = [
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
+    if argv[0] == "build":
+        # Staff approved every record (pufa review): what is tested here is the lifecycle.
+        try:
+            approve_all(Path(argv[argv.index("--project") + 1]) / "cases_public", "测试")
+        except InputError:
+            pass            # an invalid record: the build names it
     if capsys is None:
         return run_quietly(*argv)
     code = main(list(argv))
@@ -247,7 +255,7 @@ def test_the_build_prints_the_state_changes_since_the_last_build(built):
     assert "publication as of 2026-06-15: 2 state change(s) since the last build" in second
     assert "2025-0105: 公示中 → 已撤回 (撤回：经行政复议，原处罚决定被撤销)" in second
     assert "2026-0106: 公示中 (更正：违法事实)" in second
-    first = built["first"].splitlines()
+    first = [line for line in built["first"].splitlines() if not line.startswith("note: ")]   # notes for staff
     start = first.index("publication as of 2026-06-01: 6 state change(s) since the last build")
     assert first[start + 1:] == [
         "4 case(s) published for the first time",
@@ -351,7 +359,7 @@ def test_corrections_withdrawals_and_the_feed_are_linked_from_the_site(built):
     assert '<p class="pufa-lifecycle-links"><a href="../cases/corrections/">更正记录</a></p>' in \
         site_text(site, "cases/index.html")
     assert '<a href="../../withdrawn/">撤回说明</a>' in site_text(site, "cases/corrections/index.html")
-    feed_link = ('<link rel="alternate" type="application/atom+xml" title="济南交通运输执法 · 以案释法：新公开案例与撤回说明" '
+    feed_link = ('<link rel="alternate" type="application/atom+xml" title="交通运输执法 · 以案释法：新公开案例与撤回说明" '
                  f'href="{SITE_URL}feed.xml">')
     for page in ("index.html", "cases/2026-0103/index.html", "withdrawn/2025-0105/index.html"):
         assert feed_link in site_text(site, page), page

@@ -281,13 +281,13 @@ def read_xlsx(path: Path, sheet: str | None, columns: ColumnMap | None = None,
             skipped += [f"{path}: hidden sheet '{name}' not read (--include-hidden reads it)"
                         for name in hidden_sheets]
         worksheet = book[chosen]
-        rows, columns = worksheet.max_row, worksheet.max_column    # the sheet's declared dimension
-        if (rows or 0) > XLSX_MAX_ROWS or (columns or 0) > XLSX_MAX_COLUMNS:
-            raise _too_big(path, chosen, f"declares {rows} rows and {columns} columns")
+        rows, width = worksheet.max_row, worksheet.max_column    # the sheet's declared dimension
+        if (rows or 0) > XLSX_MAX_ROWS or (width or 0) > XLSX_MAX_COLUMNS:
+            raise _too_big(path, chosen, f"declares {rows} rows and {width} columns")
         hidden = set() if include_hidden else hidden_rows(book, worksheet)
         grid = []
         # max_col: a cell far to the right must not make every row 16,384 cells long
-        cells = worksheet.iter_rows(values_only=True, max_col=min(columns or XLSX_MAX_COLUMNS, XLSX_MAX_COLUMNS))
+        cells = worksheet.iter_rows(values_only=True, max_col=min(width or XLSX_MAX_COLUMNS, XLSX_MAX_COLUMNS))
         for index, values in enumerate(cells, start=1):
             if index > XLSX_MAX_ROWS:     # no dimension, or a wrong one: counted as read
                 raise _too_big(path, chosen, f"has more than {XLSX_MAX_ROWS} rows")

@@ -20,6 +20,8 @@ from ..errors import InputError
 from ..records.case import CASE_FIELDS, Case
 
 REVIEW_DIR = ".review"
+# Filled in by the build's lifecycle step, not by anyone editing the record (lifecycle.py).
+_SET_BY_THE_BUILD = frozenset({"published", "status", "corrections"})
 APPROVALS_FILE = "approvals.jsonl"
 VIA_PAGE = "review page"
 VIA_ALL = "approve-all"
@@ -35,8 +37,10 @@ def content_digest(case: Case) -> str:
     (the build computes this for every case, so it avoids building a mapping per case)."""
     values: list[object] = []
     for name in CASE_FIELDS:
+        if name in _SET_BY_THE_BUILD:
+            continue
         value = getattr(case, name)
-        if name == "date":
+        if isinstance(value, dt.date):
             value = value.isoformat()
         elif name == "legal_basis":
             value = [[basis.law, basis.article] for basis in value]

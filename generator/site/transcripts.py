@@ -407,6 +407,10 @@ def check_annotations(file: Path, transcript: Transcript, annotations: Annotatio
                 f"time range {redaction.start:.2f}–{redaction.end:.2f} s is outside the media "
                 f"(0–{duration if duration is not None else 0:.2f} s)",
                 "the wrong media file, or a redaction from another transcript")
+    # NaN/infinite times, and hiding redactions whose time range misses their text (issue 17)
+    from ..speech.coverage import annotation_time_problems
+    for path, message, hint in annotation_time_problems(transcript, annotations, duration):
+        add(path, message, hint)
     _publication_problems(file, transcript, annotations, problems)   # issue 20
 
 
@@ -426,10 +430,6 @@ def _publication_problems(file: Path, transcript: Transcript, annotations: Annot
         target = file.parent / name
         problems.add(target, message, line=_json_lines(target)(path), field=path, hint=hint)
 
-    # NaN/infinite times, and hiding redactions whose time range misses their text (issue 17)
-    from ..speech.coverage import annotation_time_problems
-    for path, message, hint in annotation_time_problems(transcript, annotations, duration):
-        add(path, message, hint)
 
 
 # ---- paging -------------------------------------------------------------------------
