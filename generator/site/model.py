@@ -23,7 +23,6 @@ from ..yamlio import LineMap, load_yaml
 from .casecache import load_cases_cached
 from .content import check_content
 from .lawbook import Law, LawBook, load_lawbook
-from .pagememo import case_digest
 
 
 @dataclass
@@ -69,13 +68,7 @@ class SiteModel:
     lessons: list[Lesson] = field(default_factory=list)
     transcripts: list[TranscriptFolder] = field(default_factory=list)
     settings: SiteSettings = field(default_factory=lambda: SiteSettings("pufa"))
-    known_digests: dict[str, str] = field(default_factory=dict)   # case id → case_digest, from the case cache
-    reparsed: set[str] = field(default_factory=set)               # ids of the cases whose file changed
-
-    def case_digest(self, case: Case) -> str:
-        """What the page memo keys a case's cards and page on (pagememo.case_digest)."""
-        known = self.known_digests.get(case.id)
-        return known if known is not None else case_digest(case)
+    warnings: list[str] = field(default_factory=list)     # e.g. a cache file that was ignored
 
     @cached_property
     def cases_by_id(self) -> dict[str, Case]:
@@ -243,8 +236,9 @@ def load_model(config: ProjectConfig) -> SiteModel:
             problems.extend(exc)
             return default
 
-    cases, digests, reparsed = attempt(lambda: load_cases_cached(config.cases_dir, config.cache_dir),
-                                       ([], {}, set())) if config.cases_dir.is_dir() else ([], {}, set())
+    warnings: list[str] = []
+    cases = attempt(lambda: load_cases_cached(config.cases_dir, config.cache_dir, warnings),
+                    []) if config.cases_dir.is_dir() else []
     laws = attempt(lambda: load_lawbook(config.laws_dir), LawBook())
     discretion = attempt(lambda: load_discretion(config.data_dir / "discretion.yaml"), [])
     episodes = attempt(lambda: load_episodes(config.data_dir / "episodes.yaml"), [])
@@ -252,7 +246,7 @@ def load_model(config: ProjectConfig) -> SiteModel:
     transcripts = load_transcripts(config.transcripts_dir, problems)
     settings = attempt(lambda: _settings(config), SiteSettings(config.site_name))
     cases.sort(key=lambda case: (-case.date.toordinal(), case.id))
-    model = SiteModel(config, cases, laws, discretion, episodes, lessons, transcripts, settings, digests, reparsed)
+    model = SiteModel(config, cases, laws, discretion, episodes, lessons, transcripts, settings, warnings)
     check_references(model, problems)
     check_content(model, problems)        # episodes' media/transcripts, lessons' ids
     problems.raise_if_any()

@@ -6,13 +6,12 @@ from collections import Counter
 from typing import Iterator
 
 from ..model import SiteModel
-from ..pagememo import inputs_digest
-from ..pages import LazyPage, Page, root_prefix
+from ..pages import Page, root_prefix
 from ..render import render
 from ..content import AUDIENCE_LABELS, duration_text
 from ..stats import format_number
 from .episodes import poster_url
-from .stats import model_stats, share_text, stats_inputs
+from .stats import model_stats, share_text
 
 LATEST = 8
 TITLE = "首页"
@@ -25,7 +24,7 @@ def featured_episodes(model: SiteModel) -> list:
     return sorted(model.episodes, key=lambda e: (not e.media, -e.date.toordinal(), e.number))[:FEATURED_EPISODES]
 
 
-def pages(model: SiteModel) -> Iterator[LazyPage]:
+def pages(model: SiteModel) -> Iterator[Page]:
     path = "index.md"
     counts = Counter(case.category for case in model.cases)
     categories = [{"value": v, "count": n} for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
@@ -33,20 +32,14 @@ def pages(model: SiteModel) -> Iterator[LazyPage]:
     livestreams = sorted((t for t in model.transcripts if t.meta.kind == "livestream"),
                          key=lambda t: (t.meta.date, t.id), reverse=True)[:LIVESTREAMS]
 
-    def make() -> Page:
-        stats = model_stats(model)
-        body = render("home/index.html", root=root_prefix(path), site_name=model.settings.site_name,
-                      categories=categories, latest=model.cases[:LATEST], total=len(model.cases),
-                      hotline=model.settings.hotline, figures=stats.figures, share=share_text(stats),
-                      fmt=format_number, featured=featured, posters={e.id: poster_url(e) for e in featured},
-                      livestreams=livestreams, episodes_total=len(model.episodes),
-                      lessons_total=len(model.lessons), items_total=len(model.discretion),
-                      audience_labels=AUDIENCE_LABELS, duration=duration_text)
-        description = model.settings.description or "济南市交通运输执法典型案例（以案释法）：案情、处罚依据、处罚决定和执法人员说法。"
-        return Page(path, TITLE, body, description=description, in_nav=True, search=False,
-                    meta={"hide": ["toc", "navigation"]})
-    # The figures, the category counts and the latest cases' cards; the rest (episodes,
-    # livestreams, lists, settings) is in the build's shared context.
-    inputs = inputs_digest(stats_inputs(model), categories, len(model.cases),
-                           *(model.case_digest(case) for case in model.cases[:LATEST]))
-    yield LazyPage(path, inputs, make, TITLE, in_nav=True, search=False)
+    stats = model_stats(model)
+    body = render("home/index.html", root=root_prefix(path), site_name=model.settings.site_name,
+                  categories=categories, latest=model.cases[:LATEST], total=len(model.cases),
+                  hotline=model.settings.hotline, figures=stats.figures, share=share_text(stats),
+                  fmt=format_number, featured=featured, posters={e.id: poster_url(e) for e in featured},
+                  livestreams=livestreams, episodes_total=len(model.episodes),
+                  lessons_total=len(model.lessons), items_total=len(model.discretion),
+                  audience_labels=AUDIENCE_LABELS, duration=duration_text)
+    description = model.settings.description or "济南市交通运输执法典型案例（以案释法）：案情、处罚依据、处罚决定和执法人员说法。"
+    yield Page(path, TITLE, body, description=description, in_nav=True, search=False,
+               meta={"hide": ["toc", "navigation"]})

@@ -8,8 +8,7 @@ from typing import Any, Iterable
 from markupsafe import Markup
 
 from ..content import root_of
-from ..pagememo import inputs_digest
-from ..pages import LazyAsset, LazyPage, Page
+from ..pages import Asset, Page
 from ..render import template_env
 from ..stats import CaseStats, Table, chart_svg, compute_stats, format_number, stats_csv
 
@@ -41,27 +40,17 @@ def share_text(stats: CaseStats) -> str:
     return f"{stats.figures.lenient_share:.1%}"
 
 
-def stats_inputs(model: Any) -> str:
-    """What the figures are computed from (a case's text can change without them)."""
-    return inputs_digest(*((c.id, c.category, c.date.isoformat(), c.discretion, c.handling, c.fine_yuan)
-                           for c in model.cases))
-
-
-def pages(model: Any) -> Iterable[Page | LazyPage | LazyAsset]:
+def pages(model: Any) -> Iterable[Page | Asset]:
     csv_url = URL + CSV_NAME
-    inputs = stats_inputs(model)
-    yield LazyAsset(csv_url, inputs, lambda: stats_csv(model_stats(model)).encode("utf-8"))
-
-    def make() -> Page:
-        stats = model_stats(model)
-        env = template_env()
-        charts = [Chart(table, Markup(chart_svg(table, env))) for table in stats.tables]
-        body = env.get_template("stats/index.html").render(
-            figures=stats.figures, share=share_text(stats), charts=charts, fmt=format_number,
-            csv_url=csv_url, csv_name=CSV_NAME, root=root_of(URL))
-        f = stats.figures
-        return Page(PATH, TITLE, body,
-                    description=(f"公开案例{f.cases}件，首违不罚与教育纠正占{share_text(stats)}，"
-                                 f"依法不予处罚{f.not_punished}件；按类别、年份、裁量情形和办案方式统计，附 CSV 下载。"),
-                    in_nav=True, filters={"type": ["数据公开"]})
-    yield LazyPage(PATH, inputs, make, TITLE, in_nav=True)
+    stats = model_stats(model)
+    yield Asset(csv_url, data=stats_csv(stats).encode("utf-8"))
+    env = template_env()
+    charts = [Chart(table, Markup(chart_svg(table, env))) for table in stats.tables]
+    body = env.get_template("stats/index.html").render(
+        figures=stats.figures, share=share_text(stats), charts=charts, fmt=format_number,
+        csv_url=csv_url, csv_name=CSV_NAME, root=root_of(URL))
+    f = stats.figures
+    yield Page(PATH, TITLE, body,
+               description=(f"公开案例{f.cases}件，首违不罚与教育纠正占{share_text(stats)}，"
+                            f"依法不予处罚{f.not_punished}件；按类别、年份、裁量情形和办案方式统计，附 CSV 下载。"),
+               in_nav=True, filters={"type": ["数据公开"]})
