@@ -97,35 +97,39 @@ def replace_in(path: Path, old: str, new: str, keep_stat: bool = False) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    """One built project; tests copy it (site and cache included) to edit it."""
+    """One built project, for the tests that only read it."""
     project = make_project(tmp_path_factory.mktemp("core") / "project")
     build_site(project, progress=False)
     return project
 
 
-def copy_of(built: Path, dest: Path) -> Path:
-    shutil.copytree(built, dest, symlinks=True, copy_function=shutil.copy2)
-    return dest
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A built project to edit. Built in place (not copied from another build: a case
+    record's path is part of it, so a copied project is rendered again in full)."""
+    project = make_project(tmp_path / "p")
+    first = build_site(project, progress=False)
+    assert first.rendered == first.pages + first.assets
+    return project
 
 
-def test_a_sibling_title_edit_reaches_every_case_page_listing_it(built, tmp_path):
+def test_a_sibling_title_edit_reaches_every_case_page_listing_it(project, tmp_path):
     """2024-0002 lists 2024-0005 under their shared discretion item (czcf-01) by title,
     although the two are not related cases (other article, other category)."""
-    project = copy_of(built, tmp_path / "p")
     assert "某运输公司货车一年内三次超限从重处罚案" in page(project, "cases/2024-0002")
     assert 'href="../../cases/2024-0005/"' not in page(project, "cases/2024-0002").split('id="related"')[1]
     replace_in(project / "cases_public" / "2024-0005.yaml", "title: 某运输公司货车一年内三次超限从重处罚案",
                "title: 某运输公司货车年内三次超限运输从重处罚案")
-    build_site(project, progress=False)
+    again = build_site(project, progress=False)
+    assert 2 <= again.rendered < again.pages // 2, again.rendered        # incremental, not everything
     html = page(project, "cases/2024-0002")
     assert "某运输公司货车年内三次超限运输从重处罚案" in html
     assert "某运输公司货车一年内三次超限从重处罚案" not in html
     assert_same_site(project / "site", clean_build_elsewhere(project, tmp_path / "clean"))
 
 
-def test_edits_that_keep_size_and_mtime_are_published(built, tmp_path):
+def test_edits_that_keep_size_and_mtime_are_published(project, tmp_path):
     """As `cp -p` or `rsync -t` deliver a privacy fix: same size, same mtime."""
-    project = copy_of(built, tmp_path / "p")
     replace_in(project / "cases_public" / "2024-0001.yaml", "通过平台接单3单", "通过平台接单5单", keep_stat=True)
     replace_in(project / "data" / "laws" / "xingzheng-chufa-fa-2021.md", "当事人有证据足以证明", "当事人有证据足够证明",
                keep_stat=True)
@@ -137,7 +141,8 @@ def test_edits_that_keep_size_and_mtime_are_published(built, tmp_path):
     data[-100] ^= 0xFF                              # a changed media file (same size, same mtime)
     audio.write_bytes(bytes(data))
     os.utime(audio, ns=(st.st_atime_ns, st.st_mtime_ns))
-    build_site(project, progress=False)
+    again = build_site(project, progress=False)
+    assert again.rendered < again.pages // 2, again.rendered
     assert "通过平台接单5单" in page(project, "cases/2024-0001")
     assert "当事人有证据足够证明" in page(project, "cases/2024-0001")
     assert "在法定幅度内从严处罚" in page(project, "cases/2024-0002")
@@ -152,8 +157,7 @@ class _Planted:
         return (open, (self.marker, "w"))
 
 
-def test_planted_and_damaged_cache_files_are_ignored_with_one_warning_each(built, tmp_path):
-    project = copy_of(built, tmp_path / "p")
+def test_planted_and_damaged_cache_files_are_ignored_with_one_warning_each(project, tmp_path):
     cache = project / ".pufa-cache"
     marker = tmp_path / "ran"
     bomb = pickle.dumps(_Planted(str(marker)))
@@ -353,11 +357,10 @@ EDITS = [edit_case_title, edit_case_facts_same_size, edit_case_discretion_item, 
          edit_discretion_list, edit_episode, edit_lesson, edit_transcript, edit_annotations, edit_mkdocs]
 
 
-def test_random_edits_keep_the_incremental_site_equal_to_a_clean_one(built, tmp_path):
+def test_random_edits_keep_the_incremental_site_equal_to_a_clean_one(project, tmp_path):
     steps = int(os.environ.get("PUFA_WALK_STEPS", "4"))
     seed = int(os.environ.get("PUFA_WALK_SEED", "15"))
     rng = random.Random(seed)
-    project = copy_of(built, tmp_path / "p")
     done: list[str] = []
     for step in range(steps):
         for _ in range(rng.randint(1, 3)):                 # one to three edits a step
