@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -410,9 +411,11 @@ def run_mkdocs(config_file: Path, report: BuildReport, dirty: bool = False) -> d
     # nothing but their own Markdown changed (the nav is part of the state's key).
     report.warnings.extend(m for m in handler.messages if "'dirty' build" not in m)
     shells: dict = {}
-    for hooks in cfg.hooks.values():
+    for name, hooks in cfg.hooks.items():
         if hasattr(hooks, "portable_shells"):
             shells.update(hooks.portable_shells())
+            hooks.on_config(None)           # empties its per-build state
+        sys.modules.pop(name, None)         # mkdocs loads the hooks afresh for each build
     return shells
 
 
