@@ -99,10 +99,12 @@ def _detector(project_root: Path | None) -> Callable[[str], list]:
         return lambda text: find_leaks(text, None)
     path = denylist_path(Path(project_root))
     try:
-        st = path.stat()
-        version = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+        # By content: a list replaced with `cp -p` keeps size and mtime (and `pufa serve`
+        # lives across many builds).
+        import hashlib
+        version = (str(path.resolve()), hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest())
     except FileNotFoundError:
-        version = (str(path), -1, -1, -1)
+        version = (str(path), "")
     cached = _DETECTORS.get(version)
     if cached is None:
         denylist = _compiled_denylist(path, version, lambda: load_denylist(project_root))
