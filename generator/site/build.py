@@ -147,7 +147,7 @@ def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bo
         with timer.step("pages"):
             items = collect(model)
             report.warnings += unreviewed_report(model.transcripts)   # flags hidden until staff decide
-            change = sync_docs(items, state, page_markdown, ViewKeys(code_digest(model.settings)))
+            change = sync_docs(items, state, page_markdown, ViewKeys(code_digest(model.settings), model.known_values))
             report.pages = len(change.pages)
             report.assets = len(items) - report.pages
             report.rendered = len(change.changed)

@@ -35,9 +35,12 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def load_cases_cached(directory: Path, cache_dir: Path, warnings: list[str] | None = None) -> list[Case]:
+def load_cases_cached(directory: Path, cache_dir: Path, warnings: list[str] | None = None,
+                      digests: dict[str, str] | None = None) -> list[Case]:
     """The cases of `directory`, as `load_cases` returns them. `warnings` gets one line
-    when the cache file was there but could not be used."""
+    when the cache file was there but could not be used. `digests` gets each case's
+    content digest (case id → digest of its file's bytes): with the record code, that
+    is what the Case holds."""
     cache_file = cache_dir / CACHE_FILE
     key = {"version": VERSION, "code": _code_digest(), "directory": str(directory.resolve())}
     old = _read(cache_file, key, warnings)
@@ -51,11 +54,18 @@ def load_cases_cached(directory: Path, cache_dir: Path, warnings: list[str] | No
             try:
                 case = decode(Case, hit[1])
                 fresh[path.name] = hit
+                if digests is not None:
+                    digests[case.id] = digest
                 return case
             except (TypeError, ValueError, KeyError):
                 pass                    # parse it
         case = load_case(path)
-        fresh[path.name] = [digest, encode(case)]
+        if digests is not None:
+            digests[case.id] = digest
+        try:
+            fresh[path.name] = [digest, encode(case)]
+        except TypeError:
+            pass                        # a field this cache cannot hold: parsed every time
         return case
 
     cases = load_cases(directory, load=load_or_reuse)
@@ -112,51 +122,70 @@ def encode(value: object) -> object:
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-_HINTS: dict[type, dict[str, object]] = {}
-
-
 def decode(kind: object, data: object) -> object:
     """JSON data back into the type `kind` (a dataclass or a field's type hint); a
     TypeError/ValueError/KeyError for anything that does not fit exactly."""
+    return _decoder(kind)(data)
+
+
+_DECODERS: dict[object, object] = {}        # type hint → its decoder (pure; built once)
+
+
+def _decoder(kind: object):
+    """A function reading JSON data as `kind`, made once per type: 10,000 cases are
+    decoded on every build."""
+    known = _DECODERS.get(kind)
+    if known is not None:
+        return known
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(kind)
-        if data is None and type(None) in options:
-            return None
-        errors = []
-        for option in options:
-            if option is type(None):
-                continue
-            try:
-                return decode(option, data)
-            except (TypeError, ValueError, KeyError) as exc:
-                errors.append(exc)
-        raise TypeError(f"no type of {kind} fits: {errors}")
-    if origin is tuple:
-        if not isinstance(data, list):
-            raise TypeError("expected a list")
+        options = [_decoder(o) for o in typing.get_args(kind) if o is not type(None)]
+        nullable = type(None) in typing.get_args(kind)
+
+        def read(data, options=options, nullable=nullable):
+            if data is None and nullable:
+                return None
+            for option in options:
+                try:
+                    return option(data)
+                except (TypeError, ValueError, KeyError):
+                    pass
+            raise TypeError(f"no type of {kind} fits")
+    elif origin is tuple:
         args = typing.get_args(kind)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(decode(args[0], v) for v in data)
-        if len(args) != len(data):
-            raise TypeError("tuple length")
-        return tuple(decode(a, v) for a, v in zip(args, data))
-    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        if not isinstance(data, dict):
-            raise TypeError("expected an object")
-        hints = _HINTS.get(kind)
-        if hints is None:
-            hints = _HINTS[kind] = typing.get_type_hints(kind)
-        names = {f.name for f in dataclasses.fields(kind) if f.init}
-        if set(data) != names:
-            raise KeyError("fields differ")
-        return kind(**{name: decode(hints[name], data[name]) for name in names})
-    if kind is dt.date:
-        if not isinstance(data, str):
-            raise TypeError("expected a date")
-        return dt.date.fromisoformat(data)
-    if kind is float and type(data) is int:
-        return data                     # YAML gave an int; keep it as the parser did
-    if kind in (str, int, float, bool) and type(data) is kind:
-        return data
-    raise TypeError(f"cannot read {type(data).__name__} as {kind}")
+        if not (len(args) == 2 and args[1] is Ellipsis):
+            raise TypeError(f"cannot cache {kind}")
+        item = _decoder(args[0])
+
+        def read(data, item=item):
+            if type(data) is not list:
+                raise TypeError("expected a list")
+            return tuple([item(v) for v in data])
+    elif isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        readers = {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(kind) if f.init}
+        names = set(readers)
+
+        def read(data, kind=kind, readers=readers, names=names):
+            if type(data) is not dict or data.keys() != names:
+                raise TypeError("fields differ")
+            return kind(**{name: reader(data[name]) for name, reader in readers.items()})
+    elif kind is dt.date:
+        def read(data):
+            if type(data) is not str:
+                raise TypeError("expected a date")
+            return dt.date.fromisoformat(data)
+    elif kind is float:
+        def read(data):
+            if type(data) is int or type(data) is float:
+                return data             # YAML gave an int or a float; kept as the parser gave it
+            raise TypeError("expected a number")
+    elif kind in (str, int, bool):
+        def read(data, kind=kind):
+            if type(data) is not kind:
+                raise TypeError(f"expected {kind.__name__}")
+            return data
+    else:
+        raise TypeError(f"cannot cache {kind}")
+    _DECODERS[kind] = read
+    return read

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
-from .pages import Asset, Page, ViewKeys, ViewPage
+from .pages import Asset, Page, ViewAsset, ViewKeys, ViewPage
 from .shards import SHARDS_FILE, output_path, shard_dir_name
 
 STATE_VERSION = 7
@@ -137,7 +137,7 @@ class DocsChange:
     pages: list[PageRef]              # every page (not its body: 13,000 bodies need not stay in memory)
 
 
-def sync_docs(items: Iterable[Page | ViewPage | Asset], state: BuildState, markdown, keys: ViewKeys) -> DocsChange:
+def sync_docs(items: Iterable[Page | ViewPage | Asset | ViewAsset], state: BuildState, markdown, keys: ViewKeys) -> DocsChange:
     """Write each page/asset into state/docs only if its bytes differ from last time. A
     ViewPage whose key (its view, with pufa's code and templates) is the last build's
     is not even rendered: its Markdown is the one already there."""
@@ -161,18 +161,20 @@ def sync_docs(items: Iterable[Page | ViewPage | Asset], state: BuildState, markd
             if isinstance(item, (Page, ViewPage)):
                 if item.in_nav:
                     nav.append({str(escape(item.title)): item.path})
-            if isinstance(item, ViewPage):
+            if isinstance(item, (ViewPage, ViewAsset)):
                 key = keys.key(item)
                 known = state.pages.get(item.path)
                 if known is not None and known[0] == key and item.path in state.docs \
                         and exists(docs_prefix + item.path):
                     view_keys[item.path] = known
                     new[item.path] = state.docs[item.path]
-                    pages.append(PageRef(item.path, item.search, known[1]))
+                    if isinstance(item, ViewPage):
+                        pages.append(PageRef(item.path, item.search, known[1]))
                     continue
-                data = _render_one(item, markdown)
+                data = _render_one(item, markdown) if isinstance(item, ViewPage) else item.make()
                 view_keys[item.path] = [key, len(data)]
-                pages.append(PageRef(item.path, item.search, len(data)))
+                if isinstance(item, ViewPage):
+                    pages.append(PageRef(item.path, item.search, len(data)))
                 sig = digest(data)
             elif isinstance(item, Page):
                 data = markdown(item).encode("utf-8")

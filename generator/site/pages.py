@@ -70,6 +70,22 @@ class ViewPage:
         return self.render(self.view)
 
 
+@dataclass(frozen=True)
+class ViewAsset:
+    """A generated file (e.g. a CSV) made from a view, only when the view changed:
+    `render(view) -> bytes`, under the same rules as ViewPage."""
+
+    path: str
+    view: object
+    render: Callable[[Any], bytes]
+
+    def __post_init__(self) -> None:
+        ViewPage.__post_init__(self)            # type: ignore[arg-type]
+
+    def make(self) -> bytes:
+        return self.render(self.view)
+
+
 class ViewKeys:
     """Cache keys of views: blake2b of a canonical encoding of the view, with `context`
     (pufa's code and templates) in front. One instance per build: it remembers the
@@ -79,9 +95,11 @@ class ViewKeys:
     Only plain data can be encoded: a value of any other type (the model, a lazily read
     transcript folder, a function) is a TypeError, so a view cannot hide an input."""
 
-    def __init__(self, context: str):
+    def __init__(self, context: str, known: dict[int, tuple[object, str]] | None = None):
+        """`known`: id → (value, encoding) of values whose encoding is known by content
+        (SiteModel.known_values: a case is the digest of its file)."""
         self.context = context
-        self._memo: dict[int, tuple[object, str]] = {}
+        self._memo: dict[int, tuple[object, str]] = dict(known or {})
 
     def key(self, page: ViewPage) -> str:
         fn = page.render
@@ -94,8 +112,17 @@ class ViewKeys:
             return repr(value)
         if isinstance(value, str):                  # Markup and other str types: the type matters
             return f"{kind.__name__}({value!r})"
-        if kind is tuple or kind is list:
-            return "[" + ",".join(self.encode(v) for v in value) + "]"
+        if kind is tuple:                           # shared tuples (a listing's filter bar) once
+            known = self._memo.get(id(value))
+            if known is not None and known[0] is value:
+                return known[1]
+            text = "(" + ",".join([self.encode(v) for v in value]) + ")"
+            if len(text) > 64:
+                text = "#" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+            self._memo[id(value)] = (value, text)
+            return text
+        if kind is list:
+            return "[" + ",".join([self.encode(v) for v in value]) + "]"
         if kind is dict:                            # order kept: a template shows it in this order
             return "{" + ",".join(f"{self.encode(k)}:{self.encode(v)}" for k, v in value.items()) + "}"
         if kind is frozenset or kind is set:
@@ -108,7 +135,7 @@ class ViewKeys:
             known = self._memo.get(id(value))
             if known is not None and known[0] is value:
                 return known[1]
-            body = ",".join(f"{f.name}={self.encode(getattr(value, f.name))}" for f in fields(value))
+            body = ",".join([f"{name}={self.encode(getattr(value, name))}" for name in _field_names(kind)])
             text = f"{kind.__module__}.{kind.__qualname__}({body})"
             digest = "#" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
             self._memo[id(value)] = (value, digest)
@@ -128,6 +155,16 @@ class Asset:
     def __post_init__(self) -> None:
         if (self.source is None) == (self.data is None):
             raise ValueError(f"asset {self.path}: give exactly one of source or data")
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(f.name for f in fields(kind))
+    return names
 
 
 def page_url(path: str) -> str:

@@ -13,10 +13,9 @@ from typing import Callable, Iterable, Iterator
 from markupsafe import Markup
 
 from ...records.case import DISCRETIONS, HANDLINGS, Case
-from ..model import SiteModel
+from ..model import SiteModel, StreamRef
 from ...records.content import DiscretionItem, Episode
 from ...records.law import Article, LegalBasis
-from ...records.transcript import TranscriptMeta
 from ..pages import Page, ViewPage, root_prefix
 from ..render import facet_url, render, slugify, truncate_text
 from .discretion import discretion_others
@@ -216,14 +215,6 @@ class BasisView:
     law: LawRef
     key: str | None
     article: Article | None
-
-
-@dataclass(frozen=True)
-class StreamRef:
-    """A livestream as a link: its folder id and metadata (never its transcript)."""
-
-    id: str
-    meta: TranscriptMeta
 
 
 @dataclass(frozen=True)
