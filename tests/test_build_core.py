@@ -370,3 +370,42 @@ def test_random_edits_keep_the_incremental_site_equal_to_a_clean_one(project, tm
             assert_same_site(project / "site", clean_build_elsewhere(project, tmp_path / "clean"))
         except AssertionError as exc:
             raise AssertionError(f"seed {seed}, step {step}, after: {done}\n{exc}") from None
+
+
+# ---------------------------------------------------------------- views by construction
+
+def _render_plain(view):
+    from generator.site.pages import Page
+    return Page(view.path, "t", "<p>x</p>")
+
+
+def test_a_view_page_refuses_what_could_hide_an_input():
+    """A closure could read the model behind the key's back; a view holding the model (or
+    any value that is not plain data) cannot be keyed."""
+    from dataclasses import dataclass
+
+    from generator.site.pages import ViewKeys, ViewPage
+
+    @dataclass(frozen=True)
+    class View:
+        path: str
+        thing: object
+
+    @dataclass
+    class Mutable:
+        path: str
+
+    model = object()
+    with pytest.raises(TypeError, match="x.md: render must be a module-level function of the view alone"):
+        ViewPage("x.md", View("x.md", 1), lambda view: _render_plain(view), "t")
+    with pytest.raises(TypeError, match="x.md: render must be a module-level function of the view alone"):
+        ViewPage("x.md", View("x.md", 1), lambda view, model=model: _render_plain(view), "t")
+    with pytest.raises(TypeError, match="x.md: a view must be a frozen dataclass, not Mutable"):
+        ViewPage("x.md", Mutable("x.md"), _render_plain, "t")
+    with pytest.raises(TypeError, match="a view holds plain data; builtins.object is not"):
+        ViewKeys("ctx").key(ViewPage("x.md", View("x.md", model), _render_plain, "t"))
+    keys = ViewKeys("ctx")
+    one = keys.key(ViewPage("x.md", View("x.md", ("甲", 1, None)), _render_plain, "t"))
+    assert one == ViewKeys("ctx").key(ViewPage("x.md", View("x.md", ("甲", 1, None)), _render_plain, "t"))
+    assert one != keys.key(ViewPage("x.md", View("x.md", ("乙", 1, None)), _render_plain, "t"))
+    assert one != ViewKeys("other code").key(ViewPage("x.md", View("x.md", ("甲", 1, None)), _render_plain, "t"))
