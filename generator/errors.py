@@ -68,6 +68,12 @@ class MediaError(PufaError):
     exit_code = 5
 
 
+class BuildError(PufaError):
+    """mkdocs or Pagefind failed on generated input (a bug or a broken install)."""
+
+    exit_code = 1
+
+
 class ProblemCollector:
     """Collects problems across many files so one run reports all of them."""
 

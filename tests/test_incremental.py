@@ -84,7 +84,6 @@ def test_changed_case_rebuilds_a_few_pages_and_matches_a_clean_build(tmp_path, s
     assert second.scanned < first.files // 4
     assert "必须依法取得运输证" in (project / "site" / "cases" / "2024-0001" / "index.html").read_text("utf-8")
     assert second.mkdocs_skipped            # written from the theme shells of the first build
-    assert second.shard_guessed             # its shard was indexed before the pages step ended
 
     clean = tmp_path / "clean"
     shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", ".pufa-cache"))
@@ -232,13 +231,13 @@ def test_leak_gate_reads_chrome_once_and_sees_the_same_text(tmp_path):
 
 
 def test_case_edited_into_an_error_is_reported_although_it_was_cached(tmp_path):
-    """Parsed cases are reused between builds (.pufa-cache/cases.pickle); a changed file is
+    """Parsed cases are reused between builds (.pufa-cache/cases.json); a changed file is
     parsed again, so its new problem is reported like in a first build."""
     from generator.errors import InputError
     project = tmp_path / "p"
     shutil.copytree(MINI, project)
     build_site(project, progress=False)
-    assert (project / ".pufa-cache" / "cases.pickle").is_file()
+    assert (project / ".pufa-cache" / "cases.json").is_file()
     edit_case(project, "2024-0001", "date: '2024-03-05'", "date: '2024-13-45'")
     with pytest.raises(InputError) as caught:
         build_site(project, progress=False)
@@ -267,8 +266,8 @@ def test_rebuild_from_shells_with_site_url_and_awkward_titles_matches_a_clean_bu
 
 
 def test_shared_input_changed_renders_every_page_again(tmp_path):
-    """Pages are re-rendered only when their inputs changed; a law text is an input of
-    every case page citing it (pagememo.context_digest), so editing it matches a clean build."""
+    """Pages are re-rendered only when their view changed; a cited article's text is in
+    the view of every case page citing it, so editing it matches a clean build."""
     project = tmp_path / "inc"
     shutil.copytree(MINI, project)
     first = build_site(project, progress=False)
@@ -312,9 +311,10 @@ def test_generated_front_matter_reads_as_mkdocs_reads_it(tmp_path):
     assert split_generated("# 标题\n\n正文") is None
 
 
-def test_compiled_deny_list_is_rebuilt_when_the_list_changes(tmp_path):
-    """The leak gate keeps the deny list compiled beside it (.pufa-private); a value added
-    to the list must be found by the next check, from a fresh process's point of view too."""
+def test_deny_list_changes_are_seen_and_no_compiled_copy_is_read(tmp_path):
+    """The leak gate builds the deny list's automaton in memory; a value added to the list
+    is found by the next check, and a compiled copy left by an older pufa (a pickle,
+    which would run code) is never read."""
     from generator.privacy.leaks import Denylist, save_denylist
     from generator.site import leakgate
     project = tmp_path / "p"
@@ -322,21 +322,16 @@ def test_compiled_deny_list_is_rebuilt_when_the_list_changes(tmp_path):
     first = Denylist()
     first.add("other", "丙丁戊己庚")                 # nothing the detectors find by themselves
     save_denylist(project, first)
-    assert [f.kind for f in leakgate._detector(project)("见丙丁戊己庚处")] == ["other"]
-    compiled = project / ".pufa-private" / ("denylist.txt" + leakgate._COMPILED_SUFFIX)
-    assert compiled.is_file()
-    leakgate._DETECTORS.clear()                       # as a new process would start
+    planted = project / ".pufa-private" / ("denylist.txt" + leakgate._COMPILED_SUFFIX)
+    planted.write_bytes(b"cos\nsystem\n(S'touch " + str(tmp_path / "ran").encode() + b"'\ntR.")
     assert [f.kind for f in leakgate._detector(project)("见丙丁戊己庚处")] == ["other"]
     assert leakgate._detector(project)("见辛壬癸甲乙处") == []
     second = Denylist()
     second.add("other", "丙丁戊己庚")
     second.add("other", "辛壬癸甲乙")
     save_denylist(project, second)
-    leakgate._DETECTORS.clear()
     assert [f.kind for f in leakgate._detector(project)("见辛壬癸甲乙处")] == ["other"]
-    compiled.write_bytes(b"not a pickle")             # a broken cache is rebuilt, not trusted
-    leakgate._DETECTORS.clear()
-    assert [f.kind for f in leakgate._detector(project)("见辛壬癸甲乙处")] == ["other"]
+    assert not (tmp_path / "ran").exists()
 
 
 def test_sync_tree_keeps_same_files_and_replaces_the_rest(tmp_path):
@@ -377,9 +372,8 @@ def test_leak_in_an_edit_is_caught_after_site_was_deleted(tmp_path):
     assert not (project / "site").exists()
 
 
-def test_a_wrong_guess_of_the_shard_is_dropped(tmp_path, small_shards):
-    """A new title changes the related cases' pages (their cards) in other shards: the
-    shard indexed ahead for the edited case is not the plan, and is not used."""
+def test_a_new_title_rebuilds_the_shards_of_the_pages_showing_it(tmp_path, small_shards):
+    """A new title changes the related cases' pages (their cards) in other shards."""
     project = tmp_path / "inc"
     shutil.copytree(MINI, project)
     build_site(project, progress=False)
@@ -387,7 +381,7 @@ def test_a_wrong_guess_of_the_shard_is_dropped(tmp_path, small_shards):
     title = next(line for line in text.splitlines() if line.startswith("title: "))
     edit_case(project, "2024-0001", title, title + "（二审）")
     again = build_site(project, progress=False)
-    assert again.shards_rebuilt > 1 and not again.shard_guessed
+    assert again.shards_rebuilt > 1
 
     clean = tmp_path / "clean"
     shutil.copytree(project, clean, ignore=shutil.ignore_patterns("site", ".pufa-cache"))

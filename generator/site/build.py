@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,20 +33,18 @@ except ImportError:                     # Windows: stale trees then go by age al
     fcntl = None  # type: ignore[assignment]
 
 from ..config import ProjectConfig, load_config
-from ..errors import InputError, LeakError, PufaError
+from ..errors import BuildError, InputError, LeakError
 from ..fsutil import swap_directory
 from ..review.approvals import approved, pending_line
-from .incremental import (BuildState, assemble, leak_key, leak_todo, mkdocs_key, prepare_dirty, site_files,
-                          sync_docs, wanted_files)
+from .incremental import (BuildState, assemble, code_digest, leak_key, leak_todo, mkdocs_key, prepare_dirty,
+                          site_files, sync_docs, wanted_files)
 from .leakgate import check_site
 from .lifecycle import apply_to_model
 from .model import SiteModel, load_model
-from .pagememo import context_digest
-from .pages import Asset, LazyAsset, LazyPage, Page, page_url
-from .render import SlugMemo
+from .pages import Asset, Page, ViewKeys, ViewPage, page_url
+from .render import SlugMemo, forget_memos
 from .replay import replay, save_shells
 from .shards import SHARDS_FILE, ShardJob, output_path, plan_shards, scratch_dir, shard_dir_name
-from .speculate import AdoptedShard, Speculation, speculate
 from .transcripts import unreviewed_report
 
 HERE = Path(__file__).parent
@@ -55,10 +54,7 @@ ASSET_PREFIX = "assets/pufa"          # where our CSS/JS/images land in the site
 SHARE_IMAGE = f"{ASSET_PREFIX}/img/share.png"
 
 
-class BuildError(PufaError):
-    """mkdocs or Pagefind failed on generated input (a bug or a broken install)."""
-
-    exit_code = 1
+__all__ = ["BuildError", "BuildReport", "build_site"]     # BuildError lives in generator/errors.py
 
 
 @dataclass
@@ -73,7 +69,6 @@ class BuildReport:
     shards_rebuilt: int = 0     # search shards re-indexed
     scanned: int = 0            # files the leak gate read (the others were scanned clean before)
     mkdocs_skipped: bool = False  # the changed pages were written from page shells (replay.py)
-    shard_guessed: bool = False   # the edited case's shard was indexed ahead of the plan (speculate.py)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)     # printed as they are: lifecycle state changes, 'note: …' for staff
@@ -89,9 +84,7 @@ class BuildReport:
                  f"({self.largest[1] / 1e3:.0f} KB); leak gate: clean",
                  f"changed: {self.rendered} pages/assets, {self.shards_rebuilt} search shard(s) re-indexed, "
                  f"{self.scanned} files scanned by the leak gate"
-                 + ("; pages written from their theme shells (mkdocs not needed)" if self.mkdocs_skipped else "")
-                 + ("; the edited case's search shard was indexed while pages were checked" if self.shard_guessed
-                    else "")]
+                 + ("; pages written from their theme shells (mkdocs not needed)" if self.mkdocs_skipped else "")]
         lines += [f"warning: {w}" for w in self.warnings]
         lines += self.notes
         return "\n".join(lines)
@@ -123,8 +116,11 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True, s
     clean before go through the leak gate. The result is the same site a clean build
     makes (tests/test_incremental.py)."""
     config = load_config(project)
-    with SlugMemo(config.cache_dir / "slugs.json"):
-        return _build(config, project, progress, incremental, strict, as_of)
+    try:
+        with SlugMemo(config.cache_dir / "slugs.json"):
+            return _build(config, project, progress, incremental, strict, as_of)
+    finally:
+        forget_memos()          # nothing of this build stays in the process
 
 
 def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bool,
@@ -148,8 +144,7 @@ def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bo
     scratch: Path | None = None
     scratch_lock: int | None = None
     state_lock: int | None = None
-    search: ShardJob | AdoptedShard | None = None
-    speculation: Speculation | None = None
+    search: ShardJob | None = None
     try:
         lock = _hold(work)
         # Pages for Pagefind go to memory where there is some (/dev/shm); a killed
@@ -161,17 +156,15 @@ def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bo
         scratch_lock = _hold(scratch)
         state_lock = _hold_file(config.cache_dir / "state.lock")     # one build at a time uses the state
         state = BuildState.open(config.cache_dir, incremental)
+        report.warnings += model.warnings + ([state.warning] if state.warning else [])
         retired = state.root / "retired-site"        # the site before the last swap
-        with timer.step("search ahead"):
-            speculation = speculate(model, state, page_markdown, model.settings.site_name, pagefind_executable(),
-                                    scratch)
         with timer.step("pages"):
             from .sections.laws import cited_without_text, law_warnings
             report.warnings += law_warnings(model, strict)      # unknown laws; --strict stops here
             report.notes += [f"note: {n}" for n in cited_without_text(model)]
             items = collect(model)
             report.warnings += unreviewed_report(model.transcripts)   # flags hidden until staff decide
-            change = sync_docs(items, state, page_markdown, context_digest(config, model.settings))
+            change = sync_docs(items, state, page_markdown, ViewKeys(code_digest(model.settings), model.known_values))
             report.pages = len(change.pages)
             report.assets = len(items) - report.pages
             report.rendered = len(change.changed)
@@ -181,15 +174,8 @@ def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bo
                                {p.path: p.size for p in change.pages}, state.shards, state.pagefind_dir)
             state.shards = {k: v for k, v in state.shards.items() if k in plan.signatures and int(k) not in plan.todo}
             state.shard_members = {str(k): paths for k, paths in plan.members.items()}
-            if speculation is not None and speculation.matches(plan, state.docs):
-                search, speculation = speculation.adopt(plan, state.pagefind_dir), None
-                report.shard_guessed = True
-            else:
-                if speculation is not None:
-                    speculation.close()
-                    speculation = None
-                search = ShardJob(plan, state.docs_dir, state.pagefind_dir, model.settings.site_name,
-                                  pagefind_executable(), scratch).start()
+            search = ShardJob(plan, state.docs_dir, state.pagefind_dir, model.settings.site_name,
+                              pagefind_executable(), scratch).start()
         with timer.step("mkdocs"):
             derived = write_mkdocs_config(config, model, state.root, change.nav)
             key = mkdocs_key(derived, [config.mkdocs_file, HERE / "mkdocs_hooks.py",
@@ -262,8 +248,6 @@ def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bo
     finally:
         if search is not None:
             search.close()
-        if speculation is not None:
-            speculation.close()
         shutil.rmtree(work, ignore_errors=True)
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -338,10 +322,10 @@ def _remove_stale_work(folder: Path, pattern: str) -> None:
             os.close(fd)
 
 
-def collect(model: SiteModel) -> list[Page | LazyPage | Asset | LazyAsset]:
+def collect(model: SiteModel) -> list[Page | ViewPage | Asset]:
     """Every page and asset of every section; a path produced twice is a bug we refuse."""
     from .sections import SECTIONS
-    items: list[Page | LazyPage | Asset | LazyAsset] = []
+    items: list[Page | ViewPage | Asset] = []
     seen: dict[str, str] = {}
     for section in SECTIONS:
         name = section.__name__.rsplit(".", 1)[-1]
@@ -448,9 +432,11 @@ def run_mkdocs(config_file: Path, report: BuildReport, dirty: bool = False) -> d
     # nothing but their own Markdown changed (the nav is part of the state's key).
     report.warnings.extend(m for m in handler.messages if "'dirty' build" not in m)
     shells: dict = {}
-    for hooks in cfg.hooks.values():
+    for name, hooks in cfg.hooks.items():
         if hasattr(hooks, "portable_shells"):
             shells.update(hooks.portable_shells())
+            hooks.on_config(None)           # empties its per-build state
+        sys.modules.pop(name, None)         # mkdocs loads the hooks afresh for each build
     return shells
 
 

@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
-from .pages import Asset, LazyAsset, LazyPage, Page
+from .pages import Asset, Page, ViewAsset, ViewKeys, ViewPage
 from .shards import SHARDS_FILE, output_path, shard_dir_name
 
-STATE_VERSION = 6
+STATE_VERSION = 7
 ALWAYS_REWRITTEN = ("404.html", "sitemap.xml", "sitemap.xml.gz")   # mkdocs writes these every build
 
 
@@ -49,13 +49,16 @@ class BuildState:
     shards: dict[str, str] = field(default_factory=dict)  # shard number → inputs digest
     leaks: dict[str, list[int]] = field(default_factory=dict)  # site path → [ino, size, mtime_ns] scanned clean
     leak_key: str = ""                                  # deny list + detector code the leaks were checked with
-    pages: dict[str, list] = field(default_factory=dict)  # docs path → [inputs key, Markdown size] of lazy pages
+    pages: dict[str, list] = field(default_factory=dict)  # docs path → [view key, Markdown size] of view pages
     # What site/ and each pagefind/<k>/ held after the last build (path → inode), so that
     # a rebuild lists only what it changed: listing 13,000 folders cost ~0.3 s of CPU
     # that Pagefind needs. None: not known (list the folder).
     site_inventory: dict[str, int] | None = None
     search_inventory: dict[str, dict[str, int]] = field(default_factory=dict)   # shard → path → inode
     shard_members: dict[str, list[str]] = field(default_factory=dict)   # shard → docs paths (the last plan)
+    sources: dict[str, list] = field(default_factory=dict)   # copied file → [ino, size, mtime_ns, ctime_ns, digest]
+    warning: str = ""                                        # why the last build's state was not used
+    new_sources: dict[str, list] = field(default_factory=dict)
 
     @property
     def docs_dir(self) -> Path:
@@ -75,21 +78,26 @@ class BuildState:
         none, it is from another pufa version, or `incremental` is off."""
         root = cache_dir / "state"
         manifest = root / "manifest.json"
-        data = None
-        if incremental:
+        data, warning = None, ""
+        if incremental and manifest.exists():
             try:
                 data = json.loads(manifest.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+                    raise ValueError(f"not a pufa build state of version {STATE_VERSION}")
+                state = cls(root, data["key"], data["docs"], data["shards"], data["leaks"], data["leak_key"],
+                            data["pages"], data["site_inventory"], data["search_inventory"],
+                            data["shard_members"], data["sources"])
+                _check_types(state)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
                 data = None
-        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+                warning = f"ignored {manifest} ({str(exc)[:120] or type(exc).__name__}): building everything again"
+        if data is None:
             shutil.rmtree(root, ignore_errors=True)
             root.mkdir(parents=True, exist_ok=True)
-            return cls(root)
+            return cls(root, warning=warning)
         # From here on the folders change: until a build succeeds there is no manifest.
         manifest.unlink()
-        return cls(root, data.get("key", ""), data.get("docs", {}), data.get("shards", {}), data.get("leaks", {}),
-                   data.get("leak_key", ""), data.get("pages", {}), data.get("site_inventory"),
-                   data.get("search_inventory", {}), data.get("shard_members", {}))
+        return state
 
     def save(self) -> None:
         from ..fsutil import atomic_write_text
@@ -97,8 +105,21 @@ class BuildState:
             {"version": STATE_VERSION, "key": self.key, "docs": self.docs, "shards": self.shards,
              "leaks": self.leaks, "leak_key": self.leak_key, "pages": self.pages,
              "site_inventory": self.site_inventory, "search_inventory": self.search_inventory,
-             "shard_members": self.shard_members},
+             "shard_members": self.shard_members, "sources": self.sources},
             ensure_ascii=False, separators=(",", ":")))
+
+
+def _check_types(state: BuildState) -> None:
+    """A manifest that parses but holds other shapes is refused as a whole."""
+    if not (isinstance(state.key, str) and isinstance(state.leak_key, str)
+            and all(isinstance(v, dict) for v in (state.docs, state.shards, state.leaks, state.pages,
+                                                  state.search_inventory, state.shard_members, state.sources))
+            and (state.site_inventory is None or isinstance(state.site_inventory, dict))):
+        raise TypeError("unexpected field types")
+    for name, value in state.pages.items():
+        if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
+                and isinstance(value[1], int)):
+            raise TypeError(f"bad page entry {name!r}")
 
 
 class PageRef(NamedTuple):
@@ -116,28 +137,19 @@ class DocsChange:
     pages: list[PageRef]              # every page (not its body: 13,000 bodies need not stay in memory)
 
 
-def sync_docs(items: Iterable[Page | LazyPage | Asset | LazyAsset], state: BuildState, markdown, context: str = "") -> DocsChange:
+def sync_docs(items: Iterable[Page | ViewPage | Asset | ViewAsset], state: BuildState, markdown, keys: ViewKeys) -> DocsChange:
     """Write each page/asset into state/docs only if its bytes differ from last time. A
-    LazyPage whose inputs (with the shared `context`) are those of the last build is
-    not even rendered: its Markdown is the one already there."""
+    ViewPage whose key (its view, with pufa's code and templates) is the last build's
+    is not even rendered: its Markdown is the one already there."""
     from markupsafe import escape
     docs = state.docs_dir
     new: dict[str, str] = {}
     nav: list[dict[str, str]] = []
     changed: set[str] = set()
     pages: list[PageRef] = []
-    keys: dict[str, list] = {}
-    items = list(items)
-    lazy_keys = {item.path: digest(f"{context}\0{item.inputs}".encode("utf-8"))
-                 for item in items if isinstance(item, (LazyPage, LazyAsset))}
-
+    view_keys: dict[str, list] = {}
     docs_prefix = str(docs) + os.sep
     exists = os.path.exists          # not Path(...).exists(): 13,000 Paths cost ~0.1 s
-
-    def reusable(item: LazyPage | LazyAsset) -> bool:
-        known = state.pages.get(item.path)
-        return known is not None and known[0] == lazy_keys[item.path] and item.path in state.docs \
-            and exists(docs_prefix + item.path)
 
     # Files are written by a second thread while this one renders: creating 13,000
     # files is seconds of kernel work on a disk here, and it needs no GIL.
@@ -146,37 +158,30 @@ def sync_docs(items: Iterable[Page | LazyPage | Asset | LazyAsset], state: Build
     try:
         for item in items:
             data: bytes | None = None
-            if isinstance(item, LazyPage):
-                key = lazy_keys[item.path]
-                if reusable(item):
-                    known = state.pages[item.path]
-                    keys[item.path] = known
-                    new[item.path] = state.docs[item.path]
-                    pages.append(PageRef(item.path, item.search, known[1]))
-                    if item.in_nav:
-                        nav.append({str(escape(item.title)): item.path})
-                    continue
-                _, data = _render_one(item, markdown)
-                keys[item.path] = [key, len(data)]
-            if isinstance(item, LazyAsset):
-                if reusable(item):
-                    keys[item.path] = state.pages[item.path]
-                    new[item.path] = state.docs[item.path]
-                    continue
-                data = item.make()
-                keys[item.path] = [lazy_keys[item.path], len(data)]
-                sig = digest(data)
-            elif isinstance(item, (Page, LazyPage)):
-                if data is None:
-                    data = markdown(item).encode("utf-8")
-                pages.append(PageRef(item.path, item.search, len(data)))
+            if isinstance(item, (Page, ViewPage)):
                 if item.in_nav:
                     nav.append({str(escape(item.title)): item.path})
+            if isinstance(item, (ViewPage, ViewAsset)):
+                key = keys.key(item)
+                known = state.pages.get(item.path)
+                if known is not None and known[0] == key and item.path in state.docs \
+                        and exists(docs_prefix + item.path):
+                    view_keys[item.path] = known
+                    new[item.path] = state.docs[item.path]
+                    if isinstance(item, ViewPage):
+                        pages.append(PageRef(item.path, item.search, known[1]))
+                    continue
+                data = _render_one(item, markdown) if isinstance(item, ViewPage) else item.make()
+                view_keys[item.path] = [key, len(data)]
+                if isinstance(item, ViewPage):
+                    pages.append(PageRef(item.path, item.search, len(data)))
+                sig = digest(data)
+            elif isinstance(item, Page):
+                data = markdown(item).encode("utf-8")
+                pages.append(PageRef(item.path, item.search, len(data)))
                 sig = digest(data)
             elif item.source is not None:
-                # Media can be large: a source file is known by its size and mtime.
-                st = item.source.stat()
-                data, sig = None, f"src:{item.source}:{st.st_size}:{st.st_mtime_ns}"
+                sig = "src:" + source_digest(item.source, state)
             else:
                 data = item.data or b""
                 sig = digest(data)
@@ -198,8 +203,42 @@ def sync_docs(items: Iterable[Page | LazyPage | Asset | LazyAsset], state: Build
             pass
     added = set(new) - set(state.docs)
     state.docs = new
-    state.pages = keys
+    state.pages = view_keys
+    state.sources, state.new_sources = state.new_sources, {}
     return DocsChange(nav, changed, removed, added, pages)
+
+
+def source_digest(path: Path, state: BuildState) -> str:
+    """A copied file (media can be gigabytes) by content: its bytes' digest, read again
+    only when its stat changed. The stat includes the inode and ctime, which `cp -p` and
+    `rsync -t` cannot set, so an edit that keeps size and mtime is still seen."""
+    st = os.stat(path)
+    stamp = [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    known = state.sources.get(str(path))
+    if isinstance(known, list) and known[:4] == stamp and isinstance(known[-1], str):
+        state.new_sources[str(path)] = known
+        return known[-1]
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    state.new_sources[str(path)] = [*stamp, h.hexdigest()]
+    return h.hexdigest()
+
+
+def code_digest(settings: object = None) -> str:
+    """pufa's own code and templates (and the mkdocs settings pages may read): the part
+    of every view page's key that is not the view."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr(settings).encode("utf-8"))
+    for path in sorted(_PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".html", ".yaml", ".yml", ".txt", ".json") and path.is_file():
+            h.update(path.relative_to(_PACKAGE).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+_PACKAGE = Path(__file__).resolve().parent.parent        # generator/
 
 
 def _write_doc(target: Path, data: bytes | None, source: Path | None) -> None:
@@ -214,11 +253,11 @@ def _write_doc(target: Path, data: bytes | None, source: Path | None) -> None:
         target.write_bytes(data)
 
 
-def _render_one(item: LazyPage, markdown) -> tuple[str, bytes]:
+def _render_one(item: ViewPage, markdown) -> bytes:
     page = item.make()
     if (page.path, page.title, page.in_nav, page.search) != (item.path, item.title, item.in_nav, item.search):
-        raise ValueError(f"{item.path}: the rendered page does not match its LazyPage")
-    return item.path, markdown(page).encode("utf-8")
+        raise ValueError(f"{item.path}: the rendered page does not match its ViewPage")
+    return markdown(page).encode("utf-8")
 
 
 def mkdocs_key(derived_config: Path, extra: Iterable[Path]) -> str:
@@ -425,18 +464,3 @@ def leak_todo(state: BuildState, site: Path, wanted: dict[str, tuple[str, int]],
             todo.append(site / rel)
     todo.sort()
     return todo, stamps
-
-
-def _bar(total: int, label: str, progress: bool):
-    """A tqdm bar when asked for and worth it; otherwise a no-op with the same methods."""
-    if progress and total > 1:
-        from tqdm import tqdm
-        return tqdm(total=total, desc=f"pufa build: {label}", unit="", leave=False)
-
-    class _Quiet:
-        def update(self, n: int = 1) -> None:
-            pass
-
-        def close(self) -> None:
-            pass
-    return _Quiet()

@@ -99,10 +99,12 @@ def _detector(project_root: Path | None) -> Callable[[str], list]:
         return lambda text: find_leaks(text, None)
     path = denylist_path(Path(project_root))
     try:
-        st = path.stat()
-        version = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+        # By content: a list replaced with `cp -p` keeps size and mtime (and `pufa serve`
+        # lives across many builds).
+        import hashlib
+        version = (str(path.resolve()), hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest())
     except FileNotFoundError:
-        version = (str(path), -1, -1, -1)
+        version = (str(path), "")
     cached = _DETECTORS.get(version)
     if cached is None:
         denylist = _compiled_denylist(path, version, lambda: load_denylist(project_root))
@@ -113,32 +115,15 @@ def _detector(project_root: Path | None) -> Callable[[str], list]:
 
 
 _DETECTORS: dict[tuple, Callable[[str], list]] = {}
-_COMPILED_SUFFIX = ".compiled.pickle"
+_COMPILED_SUFFIX = ".compiled.pickle"     # what older pufa kept beside the list; never read (pickle runs code)
 
 
 def _compiled_denylist(path: Path, version: tuple, load: Callable):
-    """The deny list with its automaton built, kept beside it (in the private folder,
-    never published) for the next build: unpickling is ~5x faster than reading the list
-    and building the automaton again (~0.5 s at 100,000 values). Any doubt: rebuild."""
-    import pickle
-
-    import ahocorasick
-    cache = path.with_name(path.name + _COMPILED_SUFFIX)
-    stamp = (version, getattr(ahocorasick, "__version__", ""), 1)
-    try:
-        saved_stamp, denylist = pickle.loads(cache.read_bytes())
-        if saved_stamp == stamp:
-            return denylist
-    except Exception:       # noqa: BLE001 - a missing, stale or broken cache is rebuilt
-        pass
+    """The deny list with its automaton built once per process and list version. It is
+    not kept on disk: the only fast format for it was pickle, and a planted pickle runs
+    code as the user who builds."""
     denylist = load()
     denylist.find("预热")                         # builds the automaton now, before any fork
-    if version[1] >= 0 and denylist.entries:
-        try:
-            from ..fsutil import atomic_write_bytes
-            atomic_write_bytes(cache, pickle.dumps((stamp, denylist), protocol=5))
-        except (OSError, pickle.PicklingError, TypeError):
-            pass                # a read-only project: compiled again next time
     return denylist
 
 

@@ -17,7 +17,7 @@ reason); 市场监督管理行政处罚信息公示规定 第十二–十四条 
 in `data/publicity.yaml`; the defaults written by `pufa init` are the national ones.
 
 The state file lives at the project root, not in `data/`: every file in `data/` is part
-of every page's inputs (pagememo.context_digest), and the state changes with each
+of every page's inputs (the build's code and data key), and the state changes with each
 publication, which would render every page again.
 """
 from __future__ import annotations
@@ -693,18 +693,12 @@ def change_notes(outcome: Outcome) -> list[str]:
 def apply_to_model(model: Any, as_of: dt.date | None = None) -> tuple[Any, Applied]:
     """The build's lifecycle step: a new SiteModel holding only the cases that keep a
     page (lifecycle fields filled in), every case for the statistics, and the outcome
-    for the notices, corrections and feed sections."""
-    from .pagememo import inputs_digest
+    for the notices, corrections and feed sections. A case the lifecycle changed is a
+    new object, so its pages' keys are computed from its fields (pages.ViewKeys), never
+    taken from the record as loaded."""
     config = model.config
-    outcome = outcome_for(config.root, config.data_dir, model.cases, as_of,
-                          digest_of=lambda case: model.known_digests.get(case.id, ""))
-    digests = dict(model.known_digests)
-    for case in outcome.cases:          # a page's key also covers what the lifecycle adds
-        digests[case.id] = inputs_digest(model.case_digest(case) if case.id not in digests else digests[case.id],
-                                         case.party_name, case.published, case.status, case.publicity_until,
-                                         case.corrections)
-    new = dataclasses.replace(model, cases=outcome.cases, known_digests=digests, all_cases=outcome.all_cases,
-                              lifecycle=outcome)
+    outcome = outcome_for(config.root, config.data_dir, model.cases, as_of)
+    new = dataclasses.replace(model, cases=outcome.cases, all_cases=outcome.all_cases, lifecycle=outcome)
     notes = change_notes(outcome)
     notes += [f"warning: {w}" for w in outcome.warnings]
     return new, Applied(outcome, config.root / STATE_FILE, notes)

@@ -55,8 +55,6 @@ def on_nav(nav, config, files):
 
 
 def on_env(env, config, files):
-    from generator.site.render import bytecode_cache
-    env.bytecode_cache = bytecode_cache()
     env.globals["pufa_block_key"] = _block_key_unless_marking
     env.globals["pufa_block_get"] = _BLOCKS.get
     env.globals["pufa_block_put"] = _put

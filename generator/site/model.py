@@ -23,7 +23,6 @@ from ..yamlio import LineMap, load_yaml
 from .casecache import load_cases_cached
 from .content import check_content
 from .lawbook import Law, LawBook, load_lawbook
-from .pagememo import case_digest
 
 
 @dataclass
@@ -49,6 +48,15 @@ class TranscriptFolder:
         return (self.path / "transcript.json").exists()
 
 
+@dataclass(frozen=True)
+class StreamRef:
+    """A transcript folder as other pages link to it: its id and metadata, never its
+    transcript (a view holds this, not the folder)."""
+
+    id: str
+    meta: TranscriptMeta
+
+
 @dataclass
 class SiteSettings:
     """What the pages need from mkdocs.yml / pufa.yml."""
@@ -69,15 +77,14 @@ class SiteModel:
     lessons: list[Lesson] = field(default_factory=list)
     transcripts: list[TranscriptFolder] = field(default_factory=list)
     settings: SiteSettings = field(default_factory=lambda: SiteSettings("pufa"))
-    known_digests: dict[str, str] = field(default_factory=dict)   # case id → case_digest, from the case cache
-    reparsed: set[str] = field(default_factory=set)               # ids of the cases whose file changed
+    warnings: list[str] = field(default_factory=list)     # e.g. a cache file that was ignored
+    # Encodings of the case records as loaded, known by content (pages.ViewKeys): a case
+    # is the bytes of its file (and its path) read by pufa's record code, which every key
+    # holds already, so it need not be encoded field by field (160,000 calls at 10,000
+    # cases). Keyed by the object: a case changed after loading is encoded as usual.
+    known_values: dict[int, tuple[object, str]] = field(default_factory=dict)
     all_cases: list[Case] | None = None  # every record, published or not (statistics); None = `cases`
     lifecycle: object = None             # lifecycle.Outcome: notices, corrections, feed (None = not applied)
-
-    def case_digest(self, case: Case) -> str:
-        """What the page memo keys a case's cards and page on (pagememo.case_digest)."""
-        known = self.known_digests.get(case.id)
-        return known if known is not None else case_digest(case)
 
     @cached_property
     def cases_by_id(self) -> dict[str, Case]:
@@ -271,8 +278,10 @@ def load_model(config: ProjectConfig) -> SiteModel:
     for link in links_leading_out(config.root, config.cases_dir, config.data_dir, config.transcripts_dir):
         problems.add(link, "链接指向项目之外，拒绝使用 / refused: a link leading outside the project",
                      hint="replace the link with the file itself")
-    cases, digests, reparsed = attempt(lambda: load_cases_cached(config.cases_dir, config.cache_dir),
-                                       ([], {}, set())) if config.cases_dir.is_dir() else ([], {}, set())
+    warnings: list[str] = []
+    digests: dict[str, str] = {}
+    cases = attempt(lambda: load_cases_cached(config.cases_dir, config.cache_dir, warnings, digests),
+                    []) if config.cases_dir.is_dir() else []
     laws = attempt(lambda: load_lawbook(config.laws_dir), LawBook())
     discretion = attempt(lambda: load_discretion(config.data_dir / "discretion.yaml"), [])
     episodes = attempt(lambda: load_episodes(config.data_dir / "episodes.yaml"), [])
@@ -280,7 +289,8 @@ def load_model(config: ProjectConfig) -> SiteModel:
     transcripts = load_transcripts(config.transcripts_dir, problems)
     settings = attempt(lambda: _settings(config), SiteSettings(config.site_name))
     cases.sort(key=lambda case: (-case.date.toordinal(), case.id))
-    model = SiteModel(config, cases, laws, discretion, episodes, lessons, transcripts, settings, digests, reparsed)
+    known = {id(case): (case, f"case:{case.source_file}:{digests[case.id]}") for case in cases if case.id in digests}
+    model = SiteModel(config, cases, laws, discretion, episodes, lessons, transcripts, settings, warnings, known)
     check_references(model, problems)
     check_content(model, problems)        # episodes' media/transcripts, lessons' ids
     problems.raise_if_any()

@@ -10,8 +10,6 @@ page's `root` prefix ('../../') in front, so the site works from any folder or s
 """
 from __future__ import annotations
 
-import os
-
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -165,22 +163,19 @@ URL_HELPERS = {
 }
 
 
-def bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between builds (a one-case rebuild spent ~0.6 s compiling
-    the theme's and our templates). Jinja checks each against its source's checksum."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pufa" / "jinja"
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None                 # a read-only home: compile every time
-    return jinja2.FileSystemBytecodeCache(str(base))
+def forget_memos() -> None:
+    """Empty this module's memos (slugs, cards) at the end of a build: they are pure, but
+    no build's values should outlive it in a long-running process (`pufa serve`)."""
+    _SLUGS.clear()
+    _case_card.cache_clear()
 
 
 @lru_cache(maxsize=1)
 def template_env() -> jinja2.Environment:
     """The one Jinja environment for page bodies: autoescape on, undefined is an error.
 
-    Cached: it holds no build state, only templates and pure helpers."""
+    Cached: it holds no build state, only templates and pure helpers. No bytecode cache
+    on disk: Jinja's is marshal data, which runs as code when loaded."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
@@ -189,7 +184,6 @@ def template_env() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         auto_reload=False,          # templates do not change during a build: no stat per include
-        bytecode_cache=bytecode_cache(),
     )
     env.globals.update(URL_HELPERS)
     env.globals["case_card"] = case_card

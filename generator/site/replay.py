@@ -10,7 +10,7 @@ such rebuilds with clean builds file by file.
 """
 from __future__ import annotations
 
-import pickle
+import json
 import re
 from pathlib import Path
 from urllib.parse import urljoin
@@ -18,25 +18,41 @@ from urllib.parse import urljoin
 from .pages import page_url
 from .shards import output_path
 
-SHELLS_FILE = "shells.pickle"
+SHELLS_FILE = "shells.json"
+SHELLS_VERSION = 1
 _LASTMOD = re.compile(r"<lastmod>([^<]*)</lastmod>")
 
 
 def save_shells(root: Path, key: str, site_url: str | None, shells: dict, merge: bool) -> None:
     """Keep the shells of an mkdocs run (merged into the saved ones after a dirty run,
-    which renders only the changed pages)."""
-    from ..fsutil import atomic_write_bytes
+    which renders only the changed pages). Plain JSON: a shell is text, nothing runs."""
+    from ..fsutil import atomic_write_text
     saved = load_shells(root, key, site_url) if merge else {}
-    saved.update(shells)
-    atomic_write_bytes(root / SHELLS_FILE, pickle.dumps((key, site_url, saved), protocol=5))
+    saved.update({_json_key(k): [list(parts), list(slots)] for k, (parts, slots) in shells.items()})
+    atomic_write_text(root / SHELLS_FILE, json.dumps(
+        {"version": SHELLS_VERSION, "key": key, "site_url": site_url, "shells": saved}, ensure_ascii=False))
 
 
-def load_shells(root: Path, key: str, site_url: str | None) -> dict:
+def _json_key(key: tuple) -> str:
+    return json.dumps(key, ensure_ascii=False)
+
+
+def load_shells(root: Path, key: str, site_url: str | None) -> dict[str, list]:
+    """The saved shells (JSON key → [parts, slots]); {} when none fit this build. A file
+    that is not what save_shells writes only means mkdocs runs."""
     try:
-        saved_key, saved_url, shells = pickle.loads((root / SHELLS_FILE).read_bytes())
-    except (OSError, ValueError, EOFError, pickle.UnpicklingError, TypeError):
+        data = json.loads((root / SHELLS_FILE).read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("version") != SHELLS_VERSION \
+                or (data.get("key"), data.get("site_url")) != (key, site_url):
+            return {}
+        shells = data["shells"]
+        for parts, slots in shells.values():
+            if not (all(isinstance(p, str) for p in parts) and all(isinstance(s, str) for s in slots)
+                    and len(parts) == len(slots) + 1):
+                return {}
+        return shells
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
-    return shells if (saved_key, saved_url) == (key, site_url) else {}
 
 
 def replay(state, changed: set[str], nav_urls: set[str], key: str, site_url: str | None) -> bool:
@@ -65,7 +81,7 @@ def replay(state, changed: set[str], nav_urls: set[str], key: str, site_url: str
         if parsed is None:
             return False
         content, meta = parsed
-        shell = shells.get(portable_key(url, meta, content, site_url))
+        shell = shells.get(_json_key(portable_key(url, meta, content, site_url)))
         if shell is None:
             return False
         values = {"title": meta.get("title"), "description": meta.get("description"), "content": content,
@@ -73,7 +89,7 @@ def replay(state, changed: set[str], nav_urls: set[str], key: str, site_url: str
         parts, slots = shell
         out = [parts[0]]
         for slot, part in zip(slots, parts[1:]):
-            if values[slot] is None:
+            if values.get(slot) is None:
                 return False
             out.append(values[slot])
             out.append(part)

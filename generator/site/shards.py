@@ -26,6 +26,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
+from ..errors import BuildError
 from .pages import page_url
 
 SHARD_PAGES = 2000          # searchable pages per Pagefind shard (rounded up to a power of two)
@@ -132,15 +133,10 @@ class ShardJob:
     futures: list[tuple[int, Future]] = field(default_factory=list)
     pool: ThreadPoolExecutor | None = None
     written: dict[int, threading.Event] = field(default_factory=dict)   # shard → its pages are written
-    # A speculative job (speculate.py) indexes Markdown not yet in docs/ (`overrides`),
-    # into a folder of its own (`output_root`), and records what it indexed (`used`).
-    overrides: dict[str, bytes] = field(default_factory=dict)
-    output_root: Path | None = None
-    used: dict[str, str] = field(default_factory=dict)                  # docs path → digest indexed
 
     def start(self, workers: int | None = None) -> "ShardJob":
-        (self.output_root or self.pagefind_dir).mkdir(parents=True, exist_ok=True)
-        for stale in (self.pagefind_dir.iterdir() if self.output_root is None else ()):
+        self.pagefind_dir.mkdir(parents=True, exist_ok=True)
+        for stale in self.pagefind_dir.iterdir():
             if stale.is_dir() and (not stale.name.isdigit() or int(stale.name) >= self.plan.count):
                 shutil.rmtree(stale, ignore_errors=True)
         if self.plan.todo:
@@ -162,8 +158,7 @@ class ShardJob:
     def wait(self, progress: bool = False) -> dict[str, str]:
         """Wait for every shard; returns the signatures of the shards now built. Raises
         the first shard's error."""
-        from .incremental import _bar
-        bar = _bar(len(self.futures), "search shards", progress)
+        bar = progress_bar(len(self.futures), "search shards", progress)
         try:
             for _shard, future in self.futures:
                 future.result()
@@ -183,21 +178,17 @@ class ShardJob:
             self.pool = None
 
     def _index(self, shard: int) -> None:
-        from .incremental import digest
         source = Path(tempfile.mkdtemp(prefix=f"shard-{shard}-", dir=self.scratch))
         try:
             try:
                 for path in self.plan.members[shard]:
                     target = source / output_path(path)
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    data = self.overrides.get(path)
-                    if data is None:
-                        data = (self.docs_dir / path).read_bytes()
-                    self.used[path] = digest(data)
+                    data = (self.docs_dir / path).read_bytes()
                     target.write_text(search_page(data.decode("utf-8"), self.site_name), encoding="utf-8")
             finally:
                 self.written[shard].set()
-            out = (self.output_root or self.pagefind_dir) / str(shard)
+            out = self.pagefind_dir / str(shard)
             if out.is_dir():
                 # Re-indexing: Pagefind writes to memory and only the files that differ
                 # reach the disk. Creating a shard's ~1,300 files there cost ~0.8 s, and
@@ -276,9 +267,23 @@ def scratch_dir(fallback: Path) -> Path:
 
 
 def run_pagefind(pagefind: str, source: Path, out: Path) -> None:
-    from .build import BuildError
     result = subprocess.run([pagefind, "--site", str(source), "--output-path", str(out), "--silent",
                              "--force-language", "zh"],
                             capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
     if result.returncode != 0:
         raise BuildError(f"Pagefind failed ({result.returncode}): {(result.stderr or result.stdout).strip()[:500]}")
+
+
+def progress_bar(total: int, label: str, progress: bool):
+    """A tqdm bar when asked for and worth it; otherwise a no-op with the same methods."""
+    if progress and total > 1:
+        from tqdm import tqdm
+        return tqdm(total=total, desc=f"pufa build: {label}", unit="", leave=False)
+
+    class _Quiet:
+        def update(self, n: int = 1) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+    return _Quiet()

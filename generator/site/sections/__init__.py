@@ -1,4 +1,4 @@
-"""Site sections. Each module has `pages(model: SiteModel) -> Iterable[Page | LazyPage | Asset]`.
+"""Site sections. Each module has `pages(model: SiteModel) -> Iterable[Page | ViewPage | Asset | ViewAsset]`.
 
 To add a section, add one line to SECTIONS; the order here is the order of the nav.
 """

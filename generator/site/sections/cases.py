@@ -13,12 +13,13 @@ from typing import Callable, Iterable, Iterator
 from markupsafe import Markup
 
 from ...records.case import DISCRETIONS, HANDLINGS, Case
-from ..model import SiteModel
-from ..pages import LazyAsset, LazyPage, Page, root_prefix
-from ..pagememo import inputs_digest
+from ..model import SiteModel, StreamRef
+from ...records.content import DiscretionItem, Episode
+from ...records.law import Article, LegalBasis
+from ..pages import Page, ViewAsset, ViewPage, root_prefix
 from ..render import facet_url, render, slugify, truncate_text
-from .discretion import discretion_block
-from .recaps import case_moments_html
+from .discretion import discretion_others
+from .recaps import Moment, case_moments, clock
 
 PAGE_SIZE = 20
 RELATED = 5
@@ -75,8 +76,48 @@ def _listing_path(facet: str, value: str | None, page: int) -> str:
     return url + "index.md"
 
 
-def listing_pages(model: SiteModel, digests: dict[str, str]) -> Iterator[LazyPage]:
-    """`digests`: case id → case_digest (what a listing shows of a case)."""
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class FacetBar:
+    name: str
+    label: str
+    options: tuple[FacetOption, ...]
+
+
+@dataclass(frozen=True)
+class ListingView:
+    """Everything one page of a case listing shows."""
+
+    path: str
+    title: str
+    heading: str
+    facets: tuple[FacetBar, ...]
+    facet: str
+    value: str | None
+    cases: tuple[Case, ...]
+    total: int
+    total_all: int
+    page: int
+    pages: int
+    window: tuple[int | None, ...]
+    in_nav: bool
+
+
+def render_listing(view: ListingView) -> Page:
+    body = render("case_list.html", root=root_prefix(view.path), heading=view.heading, facets=view.facets,
+                  facet=view.facet, value=view.value, cases=view.cases, total=view.total,
+                  total_all=view.total_all, page=view.page, pages=view.pages, window=view.window)
+    return Page(view.path, view.title, body,
+                description=f"{view.heading}，共 {view.total} 件典型案例（以案释法）。",
+                in_nav=view.in_nav, search=False, meta={"hide": ["toc"]})
+
+
+def listing_pages(model: SiteModel) -> Iterator[ViewPage]:
     facets = facets_for(model)
     groups: dict[str, dict[str, list[Case]]] = {f.name: defaultdict(list) for f in facets}
     for case in model.cases:                                  # newest first already
@@ -88,18 +129,17 @@ def listing_pages(model: SiteModel, digests: dict[str, str]) -> Iterator[LazyPag
         if not f.in_bar:
             continue
         options = sorted(((v, len(cs)) for v, cs in groups[f.name].items()), key=f.order)
-        bar.append({"name": f.name, "label": f.label,
-                    "options": [{"value": v, "count": n} for v, n in options]})
+        bar.append(FacetBar(f.name, f.label, tuple(FacetOption(v, n) for v, n in options)))
     _check_slug_collisions(groups)
     total_all = len(model.cases)
-    bar_key = inputs_digest(bar)           # once, not for each of 3,000 listing pages
-    yield from _paginate(model.cases, "", None, "全部案例", bar, bar_key, total_all, digests, in_nav=True)
+    yield from _paginate(model.cases, "", None, "全部案例", tuple(bar), total_all, in_nav=True)
     for f in facets:
         for value, cases in sorted(groups[f.name].items()):
             heading = f"{f.label}：{value}" if f.name != "law" else f"引用《{value}》的案例"
-            yield from _paginate(cases, f.name, value, heading, bar, bar_key, total_all, digests)
+            yield from _paginate(cases, f.name, value, heading, tuple(bar), total_all)
             if f.in_bar:
-                yield _facet_index(f.name, value, cases, bar, bar_key, digests)
+                yield ViewAsset(facet_url(f.name, value) + FACET_INDEX, FacetIndexView(tuple(cases), tuple(bar)),
+                                render_facet_index)
 
 
 FACET_INDEX = "facets.json"
@@ -108,16 +148,24 @@ FACET_INDEX = "facets.json"
 INDEX_FACETS = ("category", "year", "discretion", "handling")
 
 
-def facet_index_json(cases: list[Case], bar: list) -> bytes:
+@dataclass(frozen=True)
+class FacetIndexView:
+    """What one facet listing's filter index holds: its cases and the filter bar."""
+
+    cases: tuple[Case, ...]
+    bar: tuple[FacetBar, ...]
+
+
+def render_facet_index(view: FacetIndexView) -> bytes:
     """The compact index of one facet listing (e.g. every 网约车 case), loaded once by
     pufa-filters.js to combine the other facets (year × discretion × handling) in the page,
     with counts for the current selection, without another request per filter change.
     ~70 bytes a case before compression."""
     import json
-    values = {group["name"]: [option["value"] for option in group["options"]] for group in bar}
+    values = {group.name: [option.value for option in group.options] for group in view.bar}
     position = {name: {v: i for i, v in enumerate(vs)} for name, vs in values.items()}
     rows = []
-    for case in cases:
+    for case in view.cases:
         own = {"category": case.category, "year": str(case.year), "discretion": case.discretion,
                "handling": case.handling}
         rows.append([case.id, case.title, case.date.isoformat(),
@@ -127,12 +175,6 @@ def facet_index_json(cases: list[Case], bar: list) -> bytes:
             "cases": rows}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
-
-def _facet_index(facet: str, value: str, cases: list[Case], bar: list, bar_key: str,
-                 digests: dict[str, str]) -> LazyAsset:
-    path = facet_url(facet, value) + FACET_INDEX
-    inputs = inputs_digest("facet-index", bar_key, facet, value, *(digests[case.id] for case in cases))
-    return LazyAsset(path, inputs, lambda: facet_index_json(cases, bar))
 
 
 def _check_slug_collisions(groups: dict[str, dict[str, list[Case]]]) -> None:
@@ -148,24 +190,17 @@ def _check_slug_collisions(groups: dict[str, dict[str, list[Case]]]) -> None:
             seen[slug] = value
 
 
-def _paginate(cases: list[Case], facet: str, value: str | None, heading: str, bar: list, bar_key: str,
-              total_all: int, digests: dict[str, str], in_nav: bool = False) -> Iterator[LazyPage]:
+def _paginate(cases: list[Case], facet: str, value: str | None, heading: str, bar: tuple[FacetBar, ...],
+              total_all: int, in_nav: bool = False) -> Iterator[ViewPage]:
     pages = max(1, -(-len(cases) // PAGE_SIZE))
     for number in range(1, pages + 1):
         path = _listing_path(facet, value, number)
-        chunk = cases[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
         title = heading if number == 1 else f"{heading}（第{number}页）"
         title = title if facet else "案例"
-
-        def make(path=path, chunk=chunk, number=number, title=title) -> Page:
-            body = render("case_list.html", root=root_prefix(path), heading=heading, facets=bar, facet=facet,
-                          value=value, cases=chunk, total=len(cases), total_all=total_all, page=number,
-                          pages=pages, window=page_window(number, pages))
-            return Page(path, title, body, description=f"{heading}，共 {len(cases)} 件典型案例（以案释法）。",
-                        in_nav=in_nav and number == 1, search=False, meta={"hide": ["toc"]})
-        inputs = inputs_digest(heading, bar_key, facet, value, number, pages, len(cases), total_all,
-                               *(digests[case.id] for case in chunk))
-        yield LazyPage(path, inputs, make, title, in_nav=in_nav and number == 1, search=False)
+        view = ListingView(path, title, heading, bar, facet, value,
+                           tuple(cases[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]), len(cases), total_all,
+                           number, pages, tuple(page_window(number, pages)), in_nav and number == 1)
+        yield ViewPage(path, view, render_listing, title, in_nav=view.in_nav, search=False)
 
 
 class RelatedIndex:
@@ -205,36 +240,80 @@ class RelatedIndex:
         return out
 
 
-def case_page(model: SiteModel, case: Case, related: list[Case]) -> Page:
-    path = f"cases/{case.id}.md"
+@dataclass(frozen=True)
+class LawRef:
+    title: str
+
+
+@dataclass(frozen=True)
+class BasisView:
+    """One cited article as the case page shows it: the link and the article's text."""
+
+    citation: LegalBasis
+    law: LawRef
+    key: str | None
+    article: Article | None
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """Everything a case page shows. To show something more on the page, add it here and
+    to `case.html`: the page's cache key is this value, so nothing else can go stale."""
+
+    path: str
+    case: Case
+    basis: tuple[BasisView, ...]
+    related: tuple[Case, ...]                   # the cards under 相关案例
+    ditem: DiscretionItem | None                # the discretion item applied
+    discretion_others: tuple[Case, ...]         # other cases under that item (linked by title)
+    episodes: tuple[Episode, ...]
+    livestreams: tuple[StreamRef, ...]
+    moments: tuple[Moment, ...]                 # livestream moments on the articles the case applies
+    moment_streams: tuple[StreamRef, ...]       # livestreams naming the case, not listed above
+
+
+def case_view(model: SiteModel, case: Case, related: list[Case]) -> CaseView:
     basis = []
     for citation in case.legal_basis:
         law = model.law_of(citation)
         key = citation.article_key
         article = law.text.articles.get(key) if law is not None and law.text is not None and key else None
-        basis.append({"citation": citation, "law": law, "key": key, "article": article})
-    body = render(
-        "case.html", root=root_prefix(path), case=case, basis=basis, related=related,
-        ditem=model.discretion_by_id.get(case.discretion_item) if case.discretion_item else None,
-        episodes=[model.episodes_by_id[e] for e in case.related_episodes if e in model.episodes_by_id],
-        livestreams=[model.transcripts_by_id[t] for t in case.related_livestreams if t in model.transcripts_by_id],
-        discretion_html=Markup(discretion_block(model, case)),   # why this outcome: the list item that applied
-    )
-    body += case_moments_html(model, case, root_prefix(path))   # livestream moments on the same articles
-    return Page(path, case.title, body,
+        basis.append(BasisView(citation, LawRef(law.title if law is not None else citation.law), key, article))
+    ditem = model.discretion_by_id.get(case.discretion_item) if case.discretion_item else None
+    others = discretion_others(model, case) if ditem is not None else ()
+    moments, streams = case_moments(model, case)
+    return CaseView(
+        f"cases/{case.id}.md", case, tuple(basis), tuple(related), ditem, others,
+        tuple(model.episodes_by_id[e] for e in case.related_episodes if e in model.episodes_by_id),
+        tuple(StreamRef(t, model.transcripts_by_id[t].meta) for t in case.related_livestreams
+              if t in model.transcripts_by_id),
+        tuple(moments), tuple(StreamRef(f.id, f.meta) for f in streams))
+
+
+def render_case(view: CaseView) -> Page:
+    case, root = view.case, root_prefix(view.path)
+    discretion_html = render("discretion/block.html", item=view.ditem, others=view.discretion_others,
+                             root=root) if view.ditem is not None else ""
+    body = render("case.html", root=root, case=case, basis=view.basis, related=view.related, ditem=view.ditem,
+                  episodes=view.episodes, livestreams=view.livestreams,
+                  discretion_html=Markup(discretion_html))    # why this outcome: the list item that applied
+    if view.moments or view.moment_streams:                  # livestream moments on the same articles
+        body += render("recaps/case_links.html", moments=view.moments, streams=view.moment_streams, root=root,
+                       clock=clock)
+    return Page(view.path, case.title, body,
                 description=truncate_text(f"{case.cause}。处罚决定：{case.decision}", 110),
                 search=True, filters={"type": ["案例"], "category": [case.category], "year": [str(case.year)],
                                       "discretion": [case.discretion], "handling": [case.handling]},
                 meta={"hide": ["toc"]})
 
 
-def pages(model: SiteModel) -> Iterator[Page | LazyPage]:
-    digests = {case.id: model.case_digest(case) for case in model.cases}
-    yield from listing_pages(model, digests)
+def case_page(model: SiteModel, case: Case, related: list[Case]) -> Page:
+    return render_case(case_view(model, case, related))
+
+
+def pages(model: SiteModel) -> Iterator[Page | ViewPage]:
+    yield from listing_pages(model)
     related = RelatedIndex(model)
     for case in model.cases:
-        neighbours = related.related(case)
-        # A case page shows the case, its related cases' cards and the shared context.
-        inputs = inputs_digest(digests[case.id], *(digests[other.id] for other in neighbours))
-        yield LazyPage(f"cases/{case.id}.md", inputs,
-                       lambda case=case, neighbours=neighbours: case_page(model, case, neighbours), case.title)
+        yield ViewPage(f"cases/{case.id}.md", case_view(model, case, related.related(case)), render_case,
+                       case.title)

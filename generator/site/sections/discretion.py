@@ -4,6 +4,7 @@ block every case page shows for the item that applied (`discretion_block`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Iterable
 
 from ...records.case import Case
@@ -64,9 +65,15 @@ def discretion_block(model: Any, case: Case) -> str:
     Empty when the case names no item."""
     if not case.discretion_item:
         return ""
-    index = content_index(model)
-    item = index.items.get(case.discretion_item)
+    item = content_index(model).items.get(case.discretion_item)
     if item is None:
         return ""
-    others = [c for c in index.cases_by_item.get(item.id, []) if c.id != case.id][:5]
-    return render("discretion/block.html", item=item, others=others, root=root_of(case_url(case.id)))
+    return render("discretion/block.html", item=item, others=discretion_others(model, case),
+                  root=root_of(case_url(case.id)))
+
+
+def discretion_others(model: Any, case: Case) -> tuple[Case, ...]:
+    """The other cases decided under the case's discretion item (newest first, 5): a case
+    page links them by title."""
+    members = content_index(model).cases_by_item.get(case.discretion_item, [])
+    return tuple(islice((c for c in members if c.id != case.id), 5))     # not a copy of 2,000 members per case

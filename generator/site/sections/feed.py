@@ -5,12 +5,12 @@ of the same inputs write the same bytes. (mkdocs writes sitemap.xml from the sam
 of pages, with `site_url`'s absolute URLs: a case without a page is not in it.)"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 from xml.sax.saxutils import escape
 
 from ..model import SiteModel
-from ..pagememo import inputs_digest
-from ..pages import LazyAsset
+from ..pages import ViewAsset
 from ..render import case_url
 
 PATH = "feed.xml"
@@ -34,17 +34,25 @@ def _entries(model: SiteModel, base: str) -> list[tuple[str, str, str, str, str]
     return out[:ENTRIES]
 
 
-def atom(model: SiteModel) -> bytes:
-    base = model.settings.site_url.rstrip("/") + "/"
-    entries = _entries(model, base)
+@dataclass(frozen=True)
+class FeedView:
+    """Everything feed.xml holds."""
+
+    base: str
+    site_name: str
+    entries: tuple[tuple[str, str, str, str, str], ...]
+
+
+def atom(view: FeedView) -> bytes:
+    base, entries = view.base, view.entries
     updated = (entries[0][0] if entries else "1970-01-01") + "T00:00:00+08:00"
     parts = ['<?xml version="1.0" encoding="utf-8"?>',
              '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
-             f"<title>{escape(model.settings.site_name)}</title>",
+             f"<title>{escape(view.site_name)}</title>",
              f'<link rel="alternate" type="text/html" href="{escape(base)}"/>',
              f'<link rel="self" type="application/atom+xml" href="{escape(base + PATH)}"/>',
              f"<id>{escape(base + PATH)}</id>", f"<updated>{updated}</updated>",
-             f"<author><name>{escape(model.settings.site_name)}</name></author>"]
+             f"<author><name>{escape(view.site_name)}</name></author>"]
     for date, entry_id, title, url, summary in entries:
         parts += ["<entry>", f"<title>{escape(title)}</title>", f'<link href="{escape(url)}"/>',
                   f"<id>{escape(entry_id)}</id>", f"<updated>{date}T00:00:00+08:00</updated>",
@@ -53,9 +61,8 @@ def atom(model: SiteModel) -> bytes:
     return ("\n".join(parts) + "\n").encode("utf-8")
 
 
-def pages(model: SiteModel) -> Iterator[LazyAsset]:
+def pages(model: SiteModel) -> Iterator[ViewAsset]:
     if not model.settings.site_url:
         return
-    inputs = inputs_digest(model.settings.site_url, model.settings.site_name,
-                           *_entries(model, model.settings.site_url.rstrip("/") + "/"))
-    yield LazyAsset(PATH, inputs, lambda: atom(model))
+    base = model.settings.site_url.rstrip("/") + "/"
+    yield ViewAsset(PATH, FeedView(base, model.settings.site_name, tuple(_entries(model, base))), atom)

@@ -3,16 +3,18 @@ statistics, latest cases, featured episodes and livestreams, how to complain (12
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Iterator
 
-from ..model import SiteModel
-from ..pagememo import inputs_digest
-from ..pages import LazyPage, Page, root_prefix
-from ..render import render
+from ...records.case import Case
+from ...records.content import Episode
 from ..content import AUDIENCE_LABELS, duration_text
-from ..stats import format_number
+from ..model import SiteModel, StreamRef
+from ..pages import Page, ViewPage, root_prefix
+from ..render import render
+from ..stats import compute_stats, format_number
 from .episodes import poster_url
-from .stats import model_stats, share_text, stats_inputs
+from .stats import StatsView, share_text, stats_view
 
 LATEST = 8
 TITLE = "首页"
@@ -25,28 +27,55 @@ def featured_episodes(model: SiteModel) -> list:
     return sorted(model.episodes, key=lambda e: (not e.media, -e.date.toordinal(), e.number))[:FEATURED_EPISODES]
 
 
-def pages(model: SiteModel) -> Iterator[LazyPage]:
+@dataclass(frozen=True)
+class Category:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """Everything the home page shows."""
+
+    site_name: str
+    description: str
+    hotline: str
+    stats: StatsView                       # the key figures
+    categories: tuple[Category, ...]
+    latest: tuple[Case, ...]
+    total: int
+    featured: tuple[Episode, ...]
+    posters: tuple[tuple[str, str], ...]   # episode id → poster URL
+    livestreams: tuple[StreamRef, ...]
+    episodes_total: int
+    lessons_total: int
+    items_total: int
+
+
+def render_home(view: HomeView) -> Page:
     path = "index.md"
+    stats = compute_stats(view.stats.cases)
+    body = render("home/index.html", root=root_prefix(path), site_name=view.site_name,
+                  categories=view.categories, latest=view.latest, total=view.total,
+                  hotline=view.hotline, figures=stats.figures, share=share_text(stats),
+                  fmt=format_number, featured=view.featured, posters=dict(view.posters),
+                  livestreams=view.livestreams, episodes_total=view.episodes_total,
+                  lessons_total=view.lessons_total, items_total=view.items_total,
+                  audience_labels=AUDIENCE_LABELS, duration=duration_text)
+    description = view.description or "济南市交通运输执法典型案例（以案释法）：案情、处罚依据、处罚决定和执法人员说法。"
+    return Page(path, TITLE, body, description=description, in_nav=True, search=False,
+                meta={"hide": ["toc", "navigation"]})
+
+
+def pages(model: SiteModel) -> Iterator[ViewPage]:
     counts = Counter(case.category for case in model.cases)
-    categories = [{"value": v, "count": n} for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     featured = featured_episodes(model)
     livestreams = sorted((t for t in model.transcripts if t.meta.kind == "livestream"),
                          key=lambda t: (t.meta.date, t.id), reverse=True)[:LIVESTREAMS]
-
-    def make() -> Page:
-        stats = model_stats(model)
-        body = render("home/index.html", root=root_prefix(path), site_name=model.settings.site_name,
-                      categories=categories, latest=model.cases[:LATEST], total=len(model.cases),
-                      hotline=model.settings.hotline, figures=stats.figures, share=share_text(stats),
-                      fmt=format_number, featured=featured, posters={e.id: poster_url(e) for e in featured},
-                      livestreams=livestreams, episodes_total=len(model.episodes),
-                      lessons_total=len(model.lessons), items_total=len(model.discretion),
-                      audience_labels=AUDIENCE_LABELS, duration=duration_text)
-        description = model.settings.description or "济南市交通运输执法典型案例（以案释法）：案情、处罚依据、处罚决定和执法人员说法。"
-        return Page(path, TITLE, body, description=description, in_nav=True, search=False,
-                    meta={"hide": ["toc", "navigation"]})
-    # The figures, the category counts and the latest cases' cards; the rest (episodes,
-    # livestreams, lists, settings) is in the build's shared context.
-    inputs = inputs_digest(stats_inputs(model), categories, len(model.cases),
-                           *(model.case_digest(case) for case in model.cases[:LATEST]))
-    yield LazyPage(path, inputs, make, TITLE, in_nav=True, search=False)
+    view = HomeView(
+        model.settings.site_name, model.settings.description, model.settings.hotline, stats_view(model),
+        tuple(Category(v, n) for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+        tuple(model.cases[:LATEST]), len(model.cases), tuple(featured),
+        tuple((e.id, poster_url(e)) for e in featured), tuple(StreamRef(t.id, t.meta) for t in livestreams),
+        len(model.episodes), len(model.lessons), len(model.discretion))
+    yield ViewPage("index.md", view, render_home, TITLE, in_nav=True, search=False)

@@ -123,8 +123,9 @@ def law_moments_html(model: Any, law: Any, root: str) -> str:
     return render("recaps/law_links.html", moments=moments, episodes=episodes, root=root, clock=clock)
 
 
-def case_moments_html(model: Any, case: Any, root: str) -> str:
-    """For a case page: livestream moments explaining the articles the case applies."""
+def case_moments(model: Any, case: Any) -> tuple[list[Moment], list[Any]]:
+    """For a case page: livestream moments explaining the articles the case applies (10),
+    and livestreams naming the case that the page does not list already."""
     index = recap_index(model)
     moments: list[Moment] = []
     for basis in case.legal_basis:
@@ -137,9 +138,14 @@ def case_moments_html(model: Any, case: Any, root: str) -> str:
                 moments.append(moment)
     explicit = [f for f in index.streams_by_case.get(case.id, [])
                 if f.id not in case.related_livestreams]       # those the case page lists already
+    return moments[:10], explicit
+
+
+def case_moments_html(model: Any, case: Any, root: str) -> str:
+    moments, explicit = case_moments(model, case)
     if not moments and not explicit:
         return ""
-    return render("recaps/case_links.html", moments=moments[:10], streams=explicit, root=root, clock=clock)
+    return render("recaps/case_links.html", moments=moments, streams=explicit, root=root, clock=clock)
 
 
 # ---- the recap pages -------------------------------------------------------------------

@@ -2,14 +2,14 @@
 CSV of every number, all computed from the public case records at build time."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from markupsafe import Markup
 
 from ..content import root_of
-from ..pagememo import inputs_digest
-from ..pages import LazyAsset, LazyPage, Page
+from ..pages import Page, ViewAsset, ViewPage
 from ..render import template_env
 from ..stats import CaseStats, Table, chart_svg, compute_stats, format_number, stats_csv
 
@@ -25,26 +25,34 @@ class Chart:
     svg: Markup        # rendered by our autoescaping template: safe to inline
 
 
+@dataclass(frozen=True)
+class StatCase:
+    """What the statistics read of a case (a text edit does not change the figures)."""
+
+    id: str
+    category: str
+    date: dt.date
+    discretion: str
+    handling: str
+    fine_yuan: float | int | None
+
+
+@dataclass(frozen=True)
+class StatsView:
+    cases: tuple[StatCase, ...]
+
+
+def stats_view(model: Any) -> StatsView:
+    return StatsView(tuple(StatCase(c.id, c.category, c.date, c.discretion, c.handling, c.fine_yuan)
+                           for c in counted_cases(model)))
+
+
 def model_stats(model: Any) -> CaseStats:
-    """Computed once per build (the home page shows the same figures)."""
-    cached = getattr(model, "_pufa_stats", None)
-    if cached is None:
-        cached = compute_stats(counted_cases(model))
-        try:
-            object.__setattr__(model, "_pufa_stats", cached)
-        except (AttributeError, TypeError):
-            pass
-    return cached
+    return compute_stats(stats_view(model).cases)
 
 
 def share_text(stats: CaseStats) -> str:
     return f"{stats.figures.lenient_share:.1%}"
-
-
-def stats_inputs(model: Any) -> str:
-    """What the figures are computed from (a case's text can change without them)."""
-    return inputs_digest(*((c.id, c.category, c.date.isoformat(), c.discretion, c.handling, c.fine_yuan)
-                           for c in counted_cases(model)))
 
 
 def counted_cases(model: Any) -> list:
@@ -53,21 +61,25 @@ def counted_cases(model: Any) -> list:
     return model.cases if counted is None else counted
 
 
-def pages(model: Any) -> Iterable[Page | LazyPage | LazyAsset]:
-    csv_url = URL + CSV_NAME
-    inputs = stats_inputs(model)
-    yield LazyAsset(csv_url, inputs, lambda: stats_csv(model_stats(model)).encode("utf-8"))
+def render_csv(view: StatsView) -> bytes:
+    return stats_csv(compute_stats(view.cases)).encode("utf-8")
 
-    def make() -> Page:
-        stats = model_stats(model)
-        env = template_env()
-        charts = [Chart(table, Markup(chart_svg(table, env))) for table in stats.tables]
-        body = env.get_template("stats/index.html").render(
-            figures=stats.figures, share=share_text(stats), charts=charts, fmt=format_number,
-            csv_url=csv_url, csv_name=CSV_NAME, root=root_of(URL))
-        f = stats.figures
-        return Page(PATH, TITLE, body,
-                    description=(f"公开案例{f.cases}件，首违不罚与教育纠正占{share_text(stats)}，"
-                                 f"依法不予处罚{f.not_punished}件；按类别、年份、裁量情形和办案方式统计，附 CSV 下载。"),
-                    in_nav=True, filters={"type": ["数据公开"]})
-    yield LazyPage(PATH, inputs, make, TITLE, in_nav=True)
+
+def render_stats(view: StatsView) -> Page:
+    stats = compute_stats(view.cases)
+    env = template_env()
+    charts = [Chart(table, Markup(chart_svg(table, env))) for table in stats.tables]
+    body = env.get_template("stats/index.html").render(
+        figures=stats.figures, share=share_text(stats), charts=charts, fmt=format_number,
+        csv_url=URL + CSV_NAME, csv_name=CSV_NAME, root=root_of(URL))
+    f = stats.figures
+    return Page(PATH, TITLE, body,
+                description=(f"公开案例{f.cases}件，首违不罚与教育纠正占{share_text(stats)}，"
+                             f"依法不予处罚{f.not_punished}件；按类别、年份、裁量情形和办案方式统计，附 CSV 下载。"),
+                in_nav=True, filters={"type": ["数据公开"]})
+
+
+def pages(model: Any) -> Iterable[ViewPage | ViewAsset]:
+    view = stats_view(model)            # the figures need pandas: computed only when they change
+    yield ViewAsset(URL + CSV_NAME, view, render_csv)
+    yield ViewPage(PATH, view, render_stats, TITLE, in_nav=True)
