@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .detect import Finding, is_person_name, plate_prefix, resolve_overlaps, scan_text
+from .names import model_names
 from .surnames import surname_of
 
 REMOVED = "[已隐去]"
@@ -85,10 +86,13 @@ class CaseAnonymiser:
     def learn(self, texts: Iterable[str]) -> None:
         """Give aliases to every role-introduced name, in order of first appearance."""
         for text in texts:
-            for finding in self._scan(text or ""):
-                if finding.kind == "name":
-                    self.pseudonyms.alias(finding.text)
-                    self.removed[finding.text] = "name"
+            text = text or ""
+            # The rules' names and the tagger's, in order of appearance.
+            names = [(f.start, f.text) for f in self._scan(text) if f.kind == "name"]
+            names += [(start, text[start:end]) for start, end in model_names(text)]
+            for _, name in sorted(names):
+                self.pseudonyms.alias(name)
+                self.removed[name] = "name"
         # Longest first, so 张三丰 is replaced before a 张三 it contains.
         self._names = sorted(self.pseudonyms.aliases, key=lambda n: (-len(n), n))
 
