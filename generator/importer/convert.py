@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..errors import InputError, Problem
 from ..privacy.anonymise import CaseAnonymiser, anonymise_fields
 from ..privacy.detect import normalise
+from ..privacy.forms import clean_cell
 from ..records.case import Case, case_from_mapping
 from ..records.law import chinese_number, parse_citation
 from ..yamlio import LineMap
@@ -78,9 +79,11 @@ class ConvertedRow:
     data: bytes = b""            # the record as written (YAML), filled in by the importer
 
 
-def convert_row(file: str, row: RawRow) -> ConvertedRow:
-    """Validate, anonymise and build one case; InputError lists every problem of the row."""
-    cells = row.cells
+def convert_row(file: str, row: RawRow, names: tuple[str, ...] = ()) -> ConvertedRow:
+    """Validate, anonymise and build one case; InputError lists every problem of the row.
+    `names`: person names other records of the import revealed (replaced here too)."""
+    # Control and invisible characters are removed before anything reads a cell.
+    cells = {key: clean_cell(value) if isinstance(value, str) else value for key, value in row.cells.items()}
     problems: list[Problem] = []
 
     def problem(key: str, message: str, hint: str | None = None) -> None:
@@ -107,7 +110,7 @@ def convert_row(file: str, row: RawRow) -> ConvertedRow:
             problem("legal_basis", str(exc))
     texts = {key: cells.get(key, "") for key in TEXT_FIELDS}
     known = [(key, cells.get(key, "")) for key in PERSONAL_KNOWN]
-    published, anonymiser = anonymise_fields(texts, party=cells.get("party", ""), known=known)
+    published, anonymiser = anonymise_fields(texts, party=cells.get("party", ""), known=known, names=names)
     mapping = {
         "id": slug or "x", "case_no": case_no, "title": published["title"], "category": cells.get("category", ""),
         "date": date.isoformat() if date else "", "place": published["place"], "cause": published["cause"],

@@ -111,14 +111,14 @@ PARALLEL_ROWS = 2000      # below this, starting worker processes costs more tha
 _CHUNK = 500
 
 
-def _convert_chunk(file: str, rows: list) -> list[tuple[bool, object]]:
+def _convert_chunk(file: str, rows: list, names: tuple[str, ...] = ()) -> list[tuple[bool, object]]:
     """(True, ConvertedRow) or (False, [Problem, …]) per row: problems travel back from a
     worker as data (an InputError does not survive pickling). The record's YAML is made
     here too, on the workers (a second of a 10,000-row import in one process)."""
     out: list[tuple[bool, object]] = []
     for row in rows:
         try:
-            item = convert_row(file, row)
+            item = convert_row(file, row, names)
         except InputError as exc:
             out.append((False, exc.problems))
             continue
@@ -139,6 +139,21 @@ def _convert_rows(file: str, rows: list) -> list[tuple[bool, object]]:
     with ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context()) as pool:
         results = pool.map(_convert_chunk, [file] * len(chunks), chunks)
         return [outcome for chunk in results for outcome in chunk]
+
+
+def _share_names(converted: list[tuple[RawTable, ConvertedRow]]) -> None:
+    """A name found in one record is replaced in every other record of this import that
+    still writes it: those records are converted again with the names handed in."""
+    from ..privacy.consistency import records_to_redo, shared_names
+    names = shared_names((item.anonymiser.removed, item.anonymiser.party_names) for _, item in converted)
+    published = [[item.case.title, item.case.facts, item.case.investigation, item.case.decision,
+                  item.case.explanation, item.case.place, item.case.cause] for _, item in converted]
+    for index, hits in records_to_redo(names, published).items():
+        table, item = converted[index]
+        row = next(r for r in table.rows if r.number == item.row)
+        redone = _convert_chunk(str(table.file), [row], tuple(hits))[0]
+        if redone[0]:
+            converted[index] = (table, redone[1])
 
 
 def _check_unique(converted: list[tuple[RawTable, ConvertedRow]], into: Path, problems: ProblemCollector) -> None:
@@ -302,6 +317,7 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
         raise InputError.at(into, "--into must be a folder")
 
     converted, problems, rows = _read_all([Path(f) for f in files], sheet)
+    _share_names(converted)
     _check_unique(converted, into, problems)
     problems.raise_if_any()
 
