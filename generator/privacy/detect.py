@@ -112,9 +112,10 @@ def digits_of(text: str) -> str:
 # --- numbers: IDs, phones, bank cards --------------------------------------------------
 
 _D = "[0-9零〇一幺二三四五六七八九]"
-# Separators seen inside numbers: spaces (also no-break), dashes, tildes, dots and line
-# breaks ('138.1234.5678', a cell wrapped after 4 digits).
-_SEP = r"[ \-\u2010-\u2015~.\n\u00a0]"
+# Separators seen inside numbers: spaces (also no-break), dashes, tildes and dots
+# ('138.1234.5678'). A line break inside a number is made a space by forms.clean_cell
+# before an import reads the cell (lines of a page are scanned apart).
+_SEP = r"[ \-\u2010-\u2015~.\u00a0]"
 # A run of at least 7 digits (Arabic or Chinese numerals), single separators allowed
 # between them, an optional +86 in front ('+', one space) and an optional X at the end
 # (ID check digit). `re` cannot skip ahead to a pattern that opens with an optional

@@ -35,6 +35,7 @@ FORM_KINDS = ("email", "qq", "wechat", "certificate", "business_id", "engine_num
 # C0/C1 controls (not \n, \t), zero-width and other invisible format characters.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
                         "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+_WRAPPED_NUMBER = re.compile("(?<=[0-9\uff10-\uff19])[ \t]*\r?\n[ \t]*(?=[0-9\uff10-\uff19])")
 _ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f]")
 
 
@@ -43,7 +44,9 @@ def clean_cell(text: str) -> str:
     '138\\u200b1234\\x005678' → '13812345678'. Nothing else changes."""
     if not text or text.isascii() and text.isprintable():
         return text
-    return _ODD_SPACE.sub(" ", _INVISIBLE.sub("", text))
+    text = _ODD_SPACE.sub(" ", _INVISIBLE.sub("", text))
+    # A line break between two digits: a number wrapped in its cell ('138\n1234').
+    return _WRAPPED_NUMBER.sub(" ", text) if "\n" in text else text
 
 
 # Decimal digits of other scripts (Arabic-Indic, Devanagari, Thai, mathematical …) read
