@@ -475,6 +475,8 @@ def _role_names(text: str, norm: str) -> list[Finding]:
                 continue
             tail = window[-size:]
             parts = split_name(tail)
+            if tail[-1] in _PLACE_ENDS:
+                continue                # '张家庄，电话…': a place before its phone number
             if parts and len(parts[0]) + len(parts[1]) == size and (size != 4 or parts[0] in COMPOUND_SURNAMES):
                 start = match.end(1) - size
                 out.append(Finding("name", start, match.end(1), text[start:match.end(1)]))
@@ -498,6 +500,8 @@ def _role_names(text: str, norm: str) -> list[Finding]:
     return out
 
 
+# Last characters of places (张家庄, 李村, 王舍人庄): never the end of a name.
+_PLACE_ENDS = frozenset("庄村屯寨镇乡县区市省路街巷")
 _ORGANISATION = re.compile("公司|车队|中心|集团|协会|合作社|商行|个体|经营部|门市|[厂店站部社所局院馆场行]$")
 
 

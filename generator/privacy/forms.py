@@ -107,8 +107,11 @@ def _numbers(text: str) -> Iterator[Finding]:
             yield Finding("certificate", match.start(1), match.end(1), match.group(1))
     for match in _CODE_WORD.finditer(text):
         code = match.group(1).upper()
-        near = text[max(0, match.start() - 40):match.start()]
-        if code.startswith("92") or _SOLE_TRADER.search(near):
+        if len(code) == 18:
+            personal = code.startswith("92")      # the code says its holder's kind itself
+        else:
+            personal = bool(_SOLE_TRADER.search(text[max(0, match.start() - 20):match.start()]))
+        if personal:
             yield Finding("business_id", match.start(1), match.end(1), match.group(1))
     for match in _USCC_92.finditer(text):
         yield Finding("business_id", match.start(), match.end(), match.group())

@@ -150,13 +150,16 @@ def model_names(text: str) -> list[tuple[int, int]]:
                 continue
             found.append((base + start, base + end))
     found.extend(dot_names(text))
+    found.extend(role_runs(text))
     # A cue's guess gives way to the tagger's reading of the same stretch ('表哥李明来了':
     # the tagger's 李明, not 李明来).
     taken = [span for span in found]
     for start, end in cue_names(text):
         if all(end <= s or start >= e for s, e in taken):
             found.append((start, end))
-    return found + _listed_names(text, found)
+    found += _listed_names(text, found)
+    # An anonymised name (王某, 李某某) is never a name to replace again.
+    return [(start, end) for start, end in found if "某" not in text[start:end]]
 
 
 _LIST_MARK = "、和及与"
@@ -195,6 +198,21 @@ def _listed_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int, in
             todo.append((s, e))
             break
     return out
+
+
+# A name with no surname we know (扎西多吉, 买买提吐尔逊) right after a role word and
+# right before what the person did: 3–6 characters, none of them a function character.
+_ROLES = ("当事人", "驾驶员", "驾驶人", "乘客", "证人", "见证人", "车主", "司机", "经营者", "被处罚人", "报案人", "投诉人")
+_ROLE_RUN = re.compile("(?:" + "|".join(_ROLES) + rf")([{_HAN}]{{3,6}}?)(?=驾驶|称|表示|承认|证实|系|在场|作为|供述|陈述)")
+
+
+def role_runs(text: str) -> list[tuple[int, int]]:
+    return [m.span(1) for m in _ROLE_RUN.finditer(text)
+            if not any(c in _FUNCTION_CHARS for c in m.group(1)) and m.group(1)[:2] not in NOT_NAMES]
+
+
+_FUNCTION_CHARS = frozenset("的了在是于向对从被把将和与及等称说也都就又未已不没为因由所其之以而并但或该此这那他她它们你我您"
+                            "车辆驾驶乘坐营运载客经擅自无证未取得")
 
 
 def dot_names(text: str) -> list[tuple[int, int]]:
@@ -236,10 +254,10 @@ _CUE_BEFORE_STRONG = ("表哥", "表姐", "表弟", "表妹", "堂哥", "堂弟"
 # Weaker: also followed by places and organisations ('与欧洲', '向市政府'); the name must
 # end at a clear boundary.
 _CUE_BEFORE_WEAK = ("经查", "发现", "找到", "询问", "告知", "与", "向")
-_WEAK_END = re.compile(r"[、，,。；;：:）)\s“”\"]|等|说|称|表示|交谈|联系|$")
+_WEAK_END = re.compile(r"[、，,。；;：:）)\s“”\"]|等|说|称|系|表示|交谈|联系|借|发生|到场|$")
 _CUE_AFTER_RE = re.compile("|".join(sorted(_CUE_AFTER_STRONG + _TITLES, key=len, reverse=True)))
 _CUE_BEFORE_RE = re.compile("(?:" + "|".join(sorted(_CUE_BEFORE_STRONG + _CUE_BEFORE_WEAK, key=len, reverse=True))
-                            + ")(?=[" + _HAN + "])")
+                            + ")[，,]?(?=[" + _HAN + "])")
 
 
 def _given_ok(chars: str) -> bool:
@@ -259,10 +277,11 @@ def cue_names(text: str) -> list[tuple[int, int]]:
                 continue
             word = text[start:at]
             surname = _surname(word)
-            if not surname or not _given_ok(word[len(surname):]) or len(word) - len(surname) not in (1, 2):
+            double = size == 4 and word[0] in SINGLE_SURNAMES and word[1] in SINGLE_SURNAMES
+            if not surname or not _given_ok(word[len(surname):]) or (len(word) - len(surname) not in (1, 2) and not double):
                 continue
-            if size == 4 and len(surname) != 2:
-                continue
+            if size == 4 and len(surname) != 2 and not (word[0] in SINGLE_SURNAMES and word[1] in SINGLE_SURNAMES):
+                continue                           # 4 characters: 欧阳娜娜, or two surnames (曾赖建轩)
             opens = start == 0 or not re.match(f"[{_HAN}]", text[start - 1]) or text[:start].endswith(CUE_BEFORE)
             if (size == 2 or cue.group() in _TITLES) and not opens:
                 continue                           # '…李明称' inside a longer word: too weak
@@ -282,7 +301,7 @@ def cue_names(text: str) -> list[tuple[int, int]]:
                 break
             given += char
         word = surname + given
-        if cue.group() in _CUE_BEFORE_WEAK and not _WEAK_END.match(text, start + len(word)):
+        if cue.group() in _CUE_BEFORE_WEAK and len(surname) == 1 and not _WEAK_END.match(text, start + len(word)):
             continue
         if given and word not in NOT_NAMES and word[:2] not in NOT_NAMES and word[-1] not in _PLACE_OR_ORG_END:
             out.append((start, start + len(word)))
