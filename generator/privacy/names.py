@@ -158,6 +158,9 @@ def model_names(text: str) -> list[tuple[int, int]]:
         if all(end <= s or start >= e for s, e in taken):
             found.append((start, end))
     found += _listed_names(text, found)
+    # The tagger cuts a compound surname off its given name ('欧阳|海燕'): join them.
+    found = [(start - 2, end) if start >= 2 and text[start - 2:start] in COMPOUND_SURNAMES
+             and text[start - 2:end] not in NOT_NAMES else (start, end) for start, end in found]
     # An anonymised name (王某, 李某某) is never a name to replace again.
     return [(start, end) for start, end in found if "某" not in text[start:end]]
 

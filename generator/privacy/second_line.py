@@ -266,8 +266,9 @@ def page_of(shown: str, text: str | None) -> str:
 class RecordIndex:
     """The public records' text, field by field, to tell which one a datum came from."""
 
-    def __init__(self, folders: Iterable[Path]):
+    def __init__(self, folders: Iterable[Path], root: Path | None = None):
         self.fields: list[tuple[str, str, str]] = []       # (record path, field, text)
+        self.root = root
         for folder in folders:
             if not folder.is_dir():
                 continue
@@ -280,8 +281,9 @@ class RecordIndex:
             data, _ = load_yaml(path)
         except Exception:        # noqa: BLE001 - an unreadable record is reported elsewhere
             return
+        shown = path.relative_to(self.root).as_posix() if self.root and path.is_relative_to(self.root) else str(path)
         for key, value in _leaves(data, ""):
-            self.fields.append((str(path), key, value))
+            self.fields.append((shown, key, value))
 
     def source(self, datum: str) -> str:
         """'cases_public/2024-1001.yaml: facts' for the first field holding `datum`."""

@@ -43,7 +43,7 @@ def with_sources(report, site_dir: Path, project_root: Path, detect: Callable) -
             if datum:
                 if records is None:
                     records = RecordIndex([project_root / "cases_public", project_root / "transcripts",
-                                           project_root / "data"])
+                                           project_root / "data"], project_root)
                 source = records.source(datum)
             parts = ([f"page {page}"] if page else []) + ([f"record {source}"] if source else [])
             where[id(finding)] = f" ({'; '.join(parts)})" if parts else ""
