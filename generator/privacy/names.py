@@ -120,6 +120,11 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
         start = at
         at += len(word)
         if not flag.startswith("nr"):
+            # A known person the tagger read into a longer word or another tag
+            # ('邓小平理论', '周恩来/t'): the dictionary's own name entry, three characters.
+            head = word[:3]
+            if len(word) >= 3 and posseg.dt.word_tag_tab.get(head, "").startswith("nr") and looks_like_name(head):
+                out.append((start, start + 3, False))
             continue
         nxt, nxt_flag = words[i + 1] if i + 1 < len(words) else ("", "")
         if nxt[:1] in _PLACE_OR_ORG_END or nxt.startswith(PLACE_OR_ORG_WORDS):
@@ -130,6 +135,10 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
             continue
         if len(word) == 2 and looks_like_name(word) and plain and len(nxt) == 1 and nxt_flag in _NAME_PIECE:
             out.append((start, at + 1, False))                    # '李铁|辰'
+            continue
+        if len(word) > 3 and not looks_like_name(word) and looks_like_name(word[:3]) \
+                and posseg.dt.word_tag_tab.get(word[:3], "").startswith("nr"):
+            out.append((start, start + 3, False))                 # '邓小平|理论' read as one word
             continue
         if looks_like_name(word):
             common = len(word) == 2 and (freq(word) or 0) >= _COMMON_WORD_FREQ and word[-1] not in GIVEN_NAME_CHARS
