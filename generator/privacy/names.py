@@ -267,7 +267,9 @@ _CUE_BEFORE_STRONG = ("表哥", "表姐", "表弟", "表妹", "堂哥", "堂弟"
 # end at a clear boundary.
 _CUE_BEFORE_WEAK = ("经查", "发现", "找到", "询问", "告知", "与", "向")
 _WEAK_END = re.compile(r"[、，,。；;：:）)\s“”\"]|等|说|称|系|表示|交谈|联系|借|发生|到场|$")
-_CUE_AFTER_RE = re.compile("|".join(sorted(_CUE_AFTER_STRONG + _TITLES, key=len, reverse=True)))
+# '，夏侯晨安系该车驾驶员': 系 (is) after a name that opens its clause.
+_CUE_NEEDS_OPEN = frozenset(_TITLES + ("系",))
+_CUE_AFTER_RE = re.compile("|".join(sorted(_CUE_AFTER_STRONG + tuple(_CUE_NEEDS_OPEN), key=len, reverse=True)))
 _CUE_BEFORE_RE = re.compile("(?:" + "|".join(sorted(_CUE_BEFORE_STRONG + _CUE_BEFORE_WEAK, key=len, reverse=True))
                             + ")[，,]?(?=[" + _HAN + "])")
 
@@ -295,7 +297,7 @@ def cue_names(text: str) -> list[tuple[int, int]]:
             if size == 4 and len(surname) != 2 and not (word[0] in SINGLE_SURNAMES and word[1] in SINGLE_SURNAMES):
                 continue                           # 4 characters: 欧阳娜娜, or two surnames (曾赖建轩)
             opens = start == 0 or not re.match(f"[{_HAN}]", text[start - 1]) or text[:start].endswith(CUE_BEFORE)
-            if (size == 2 or cue.group() in _TITLES) and not opens:
+            if (size == 2 or cue.group() in _CUE_NEEDS_OPEN) and not opens:
                 continue                           # '…李明称' inside a longer word: too weak
             if word in NOT_NAMES or word[:2] in NOT_NAMES or word[-1] in _PLACE_OR_ORG_END:
                 continue
