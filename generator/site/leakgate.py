@@ -549,6 +549,8 @@ def check_site(site_dir: str | Path, cases_dir: str | Path | None = None, *,
     chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
     # Forked workers inherit the deny list's automaton and the vendor digests built here.
     _detector(root), vendor_digests()
+    from ..privacy.second_line import warm
+    warm()                       # the second line's dictionary, loaded once before the fork
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, mp_context=context,
                              initargs=(site_dir, root, hosts)) as pool:
