@@ -163,7 +163,7 @@ _LAW_TITLE = re.compile(r"《[^》\n]{0,80}》")
 
 # Surnames that are function words first ('乘客都应当', '当事人但…', '经营者向…'): not
 # read as a surname here at all.
-_FUNCTION_SURNAMES = frozenset("都但向于时经应全常从由以与将把被对")
+_FUNCTION_SURNAMES = frozenset("都但向于时经应全常从由以与将把被对曾")       # 乘客曾要求…
 
 
 _EVERYDAY_FREQ = 200
@@ -295,6 +295,8 @@ class RecordIndex:
 
     def source(self, datum: str) -> str:
         """'cases_public/2024-1001.yaml: facts' for the first field holding `datum`."""
+        # A search fragment splits words with zero-width spaces (曾\u200b要求): read past them.
+        datum = _INVISIBLE.sub("", datum)
         squeezed = re.sub(r"\s+", "", datum)
         for path, key, value in self.fields:
             if datum in value or (squeezed and squeezed in re.sub(r"\s+", "", value)):
