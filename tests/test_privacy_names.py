@@ -61,3 +61,9 @@ def test_a_name_found_in_one_record_is_replaced_in_every_record_of_the_import(tm
     second = (into / "2024-0002.yaml").read_text(encoding="utf-8")
     assert "钱多多" not in first + second
     assert "乘客钱某证实" in first and "车辆登记在钱某名下" in second
+
+
+def test_a_word_before_an_anonymised_name_or_a_masked_plate_is_left_alone():
+    # The tagger reads '陈述|李' and '陈述|鲁' as a cut-off name: 陈述 is an everyday word.
+    text = "当事人如实陈述李某某，当事人如实陈述鲁A*****。"
+    assert anonymise_text(text) == text

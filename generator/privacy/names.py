@@ -133,7 +133,9 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
         if len(word) == 1 and word in SINGLE_SURNAMES and plain and len(nxt) <= 2:
             out.append((start, at + len(nxt), True))             # '翟|启运': beside a cue only
             continue
-        if len(word) == 2 and looks_like_name(word) and plain and len(nxt) == 1 and nxt_flag in _NAME_PIECE:
+        after_next = words[i + 2][0][:1] if i + 2 < len(words) else ""
+        if len(word) == 2 and looks_like_name(word) and plain and len(nxt) == 1 and nxt_flag in _NAME_PIECE \
+                and ((freq(word) or 0) < _COMMON_WORD_FREQ or nxt_flag == "ng") and after_next != "某" and not (after_next and after_next.isascii()):
             out.append((start, at + 1, False))                    # '李铁|辰'
             continue
         if len(word) > 3 and not looks_like_name(word) and looks_like_name(word[:3]) \
