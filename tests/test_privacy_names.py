@@ -22,6 +22,9 @@ from generator.privacy.anonymise import anonymise_text
     ("研究室吴高盛认为，", "研究室吴某认为，"),
     ("记者王霞光、李长云报道：", "记者王某、李某报道："),      # a list beside a found name
     ("乘客张丽华与李建国发生争执，张丽华报警。", "乘客张某与李某发生争执，张某报警。"),
+    ("当事人向毛金借车。", "当事人向毛某借车。"),                 # the name ends before 借
+    ("执法人员发现周段国明正在揽客。", "执法人员发现周某正在揽客。"),
+    ("仉琪梅先生称不知情。", "仉某先生称不知情。"),               # not 梅先生
 ])
 def test_names_without_a_role_word_are_replaced_by_the_convention(text, published):
     assert anonymise_text(text) == published

@@ -54,6 +54,8 @@ CUE_BEFORE = ("经查", "发现", "与", "和", "联系了", "车主为", "向",
 _COMMON_WORD_FREQ = 100
 
 _WEAK_SURNAMES = frozenset("阿")
+# '梅先生' is the tagger's name for 仉琪梅先生's tail: a surname and a form of address.
+_FORMS_OF_ADDRESS = frozenset(("先生", "女士", "同志", "师傅", "老师", "小姐", "大爷", "大娘", "阿姨", "师父"))
 # Tags of a one-character piece the tagger cut off a name ('李铁|辰/ng').
 _NAME_PIECE = frozenset({"ng", "nr", "nrt", "nz", "g"})
 
@@ -95,7 +97,7 @@ def looks_like_name(word: str) -> bool:
     if MINORITY_NAME.fullmatch(word):
         return True
     surname = _surname(word)
-    if not surname or "某" in word or word[-1] in _PLACE_OR_ORG_END:
+    if not surname or "某" in word or word[-1] in _PLACE_OR_ORG_END or word[len(surname):] in _FORMS_OF_ADDRESS:
         return False
     if len(word) >= 3 and any(c in _TRANSLITERATION for c in word[len(surname):]):
         return False
@@ -130,7 +132,7 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
         if nxt[:1] in _PLACE_OR_ORG_END or nxt.startswith(PLACE_OR_ORG_WORDS):
             continue                                              # 章丘|区, 罗威|汽车公司
         plain = nxt and not any(c in NOT_IN_GIVEN_NAME for c in nxt)
-        if len(word) == 1 and word in SINGLE_SURNAMES and plain and len(nxt) <= 2:
+        if len(word) == 1 and word in SINGLE_SURNAMES and plain and len(nxt) <= 2 and nxt not in _FORMS_OF_ADDRESS:
             out.append((start, at + len(nxt), True))             # '翟|启运': beside a cue only
             continue
         after_next = words[i + 2][0][:1] if i + 2 < len(words) else ""
@@ -168,6 +170,7 @@ def model_names(text: str) -> list[tuple[int, int]]:
     for start, end in cue_names(text):
         if all(end <= s or start >= e for s, e in taken):
             found.append((start, end))
+            taken.append((start, end))
     found += _listed_names(text, found)
     # The tagger cuts a compound surname off its given name ('欧阳|海燕'): join them.
     found = [(start - 2, end) if start >= 2 and text[start - 2:start] in COMPOUND_SURNAMES
@@ -268,7 +271,7 @@ _CUE_BEFORE_STRONG = ("表哥", "表姐", "表弟", "表妹", "堂哥", "堂弟"
 # Weaker: also followed by places and organisations ('与欧洲', '向市政府'); the name must
 # end at a clear boundary.
 _CUE_BEFORE_WEAK = ("经查", "发现", "找到", "询问", "告知", "与", "向")
-_WEAK_END = re.compile(r"[、，,。；;：:）)\s“”\"]|等|说|称|系|表示|交谈|联系|借|发生|到场|$")
+_WEAK_END = re.compile(r"[、，,。；;：:）)\s“”\"]|等|说|称|系|表示|交谈|联系|借|发生|到场|正在|在|驾驶|的|$")
 # '，夏侯晨安系该车驾驶员': 系 (is) after a name that opens its clause.
 _CUE_NEEDS_OPEN = frozenset(_TITLES + ("系",))
 _CUE_AFTER_RE = re.compile("|".join(sorted(_CUE_AFTER_STRONG + tuple(_CUE_NEEDS_OPEN), key=len, reverse=True)))
@@ -301,7 +304,8 @@ def cue_names(text: str) -> list[tuple[int, int]]:
             opens = start == 0 or not re.match(f"[{_HAN}]", text[start - 1]) or text[:start].endswith(CUE_BEFORE)
             if (size == 2 or cue.group() in _CUE_NEEDS_OPEN) and not opens:
                 continue                           # '…李明称' inside a longer word: too weak
-            if word in NOT_NAMES or word[:2] in NOT_NAMES or word[-1] in _PLACE_OR_ORG_END:
+            if word in NOT_NAMES or word[:2] in NOT_NAMES or word[-1] in _PLACE_OR_ORG_END \
+                    or word[len(surname):] in _FORMS_OF_ADDRESS:
                 continue
             out.append((start, at))
             break
@@ -316,9 +320,17 @@ def cue_names(text: str) -> list[tuple[int, int]]:
             if char in NOT_IN_GIVEN_NAME or not re.match(f"[{_HAN}]", char) or len(given) == 2:
                 break
             given += char
-        word = surname + given
-        if cue.group() in _CUE_BEFORE_WEAK and len(surname) == 1 and not _WEAK_END.match(text, start + len(word)):
-            continue
-        if given and word not in NOT_NAMES and word[:2] not in NOT_NAMES and word[-1] not in _PLACE_OR_ORG_END:
-            out.append((start, start + len(word)))
+        candidates = [surname + given[:n] for n in range(len(given), 0, -1)]
+        # Two surnames and a given name of two (周段国明), ending where the clause goes on.
+        double = text[start:start + 4]
+        if len(double) == 4 and double[0] in SINGLE_SURNAMES and double[1] in SINGLE_SURNAMES and _given_ok(double[1:]):
+            candidates.insert(0, double)
+        weak = cue.group() in _CUE_BEFORE_WEAK and len(surname) == 1
+        for word in candidates:
+            ends = _WEAK_END.match(text, start + len(word))
+            if (weak or len(word) == 4) and not ends:
+                continue                           # '向毛金|借车': the name ends before 借
+            if word not in NOT_NAMES and word[:2] not in NOT_NAMES and word[-1] not in _PLACE_OR_ORG_END:
+                out.append((start, start + len(word)))
+            break
     return out
