@@ -27,6 +27,7 @@ def found(text: str) -> list[tuple[str, str]]:
     ("号码138 1234 5678", [("digits?", "138 1234 5678")]),
     ("号码138\u200b1234\u200b5678", [("digits?", "138\u200b1234\u200b5678")]),
     ("号码１３８１２３４５６７８", [("digits?", "１３８１２３４５６７８")]),
+    ("我的电话是幺三八幺二三四五六七八", [("digits?", "幺三八幺二三四五六七八")]),
 ])
 def test_the_second_line_finds_names_and_long_numbers(text, expected):
     assert found(text) == expected

@@ -227,6 +227,10 @@ def person_names(norm: str) -> list[tuple[int, int]]:
     return out
 
 
+_SPOKEN_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
+_HAS_SPOKEN = re.compile("[零〇一二三四五六七八九幺]{7}")
+
+
 # --- the pass ----------------------------------------------------------------------------
 
 def scan(text: str) -> list[Finding]:
@@ -236,7 +240,9 @@ def scan(text: str) -> list[Finding]:
         return []
     visible, kept = _visible(text)
     norm = normalise(visible)
-    spans = [(NAME_KIND, s, e) for s, e in person_names(norm)] + [(DIGITS_KIND, s, e) for s, e in digit_runs(norm)]
+    # Spoken digits in transcripts and recaps (一三八…, 幺): digits for the structural pass.
+    digits_norm = norm.translate(_SPOKEN_DIGITS) if _HAS_SPOKEN.search(norm) else norm
+    spans = [(NAME_KIND, s, e) for s, e in person_names(norm)] + [(DIGITS_KIND, s, e) for s, e in digit_runs(digits_norm)]
     out = []
     for kind, start, end in spans:
         if kept is not None:
