@@ -14,10 +14,15 @@ from typing import Callable
 from ..privacy.second_line import RecordIndex, combine, page_of
 
 
+MAX_LOCATED = 200
+
+
 def with_sources(report, site_dir: Path, project_root: Path, detect: Callable) -> object:
     """The report with ' (page …; record …: field)' added to each personal finding."""
     from .leakgate import _line_at, mask, read_text, readable_html
-    personal = [f for f in report.findings if not f.kind.startswith("outside:")]
+    # The first findings are the ones printed; a build with thousands of them has a
+    # broken import to fix first, not thousands of fields to look up one by one.
+    personal = [f for f in report.findings if not f.kind.startswith("outside:")][:MAX_LOCATED]
     if not personal:
         return report
     records = None
