@@ -75,6 +75,11 @@ def _tagger():
     return jieba.posseg, jieba.get_FREQ
 
 
+def warm() -> None:
+    """Load the tagger now (~1 s), e.g. before forking workers that all use it."""
+    _tagger()
+
+
 # Clauses are tagged one at a time and remembered: an export repeats its set phrases.
 _CLAUSE = re.compile(r"[^，,。；;！？!?\n]+[，,。；;！？!?\n]?")
 
