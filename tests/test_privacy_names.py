@@ -25,6 +25,7 @@ from generator.privacy.anonymise import anonymise_text
     ("当事人向毛金借车。", "当事人向毛某借车。"),                 # the name ends before 借
     ("执法人员发现周段国明正在揽客。", "执法人员发现周某正在揽客。"),
     ("仉琪梅先生称不知情。", "仉某先生称不知情。"),               # not 梅先生
+    ("随后穆巴拉克表示同意。", "随后穆某表示同意。"),            # a transliterated foreign name
 ])
 def test_names_without_a_role_word_are_replaced_by_the_convention(text, published):
     assert anonymise_text(text) == published

@@ -54,6 +54,9 @@ CUE_BEFORE = ("经查", "发现", "与", "和", "联系了", "车主为", "向",
 _COMMON_WORD_FREQ = 100
 
 _WEAK_SURNAMES = frozenset("阿")
+# Transliterated foreign names, written wholly in the characters of the standard
+# transliteration table (新华社译名): 克林顿, 穆巴拉克, 阿尔维斯.
+_FOREIGN = re.compile("[阿艾埃安奥巴贝比波伯布查达戴德迪蒂杜多厄恩法菲费弗盖戈格古哈海汉赫亨胡霍基吉加杰卡凯科克库拉莱赖兰朗劳勒雷里利林卢鲁伦罗洛马麦曼梅门米莫默穆纳内尼努诺欧帕佩皮珀普奇齐恰乔切琼萨塞桑森沙舍什斯松苏索塔泰坦汤特图托瓦旺威维温沃乌西希谢辛休雅亚扬耶伊因尤约泽扎詹兹佐]{3,6}")
 # '梅先生' is the tagger's name for 仉琪梅先生's tail: a surname and a form of address.
 _FORMS_OF_ADDRESS = frozenset(("先生", "女士", "同志", "师傅", "老师", "小姐", "大爷", "大娘", "阿姨", "师父"))
 # Tags of a one-character piece the tagger cut off a name ('李铁|辰/ng').
@@ -148,6 +151,10 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
         if len(word) > 3 and not looks_like_name(word) and looks_like_name(word[:3]) \
                 and posseg.dt.word_tag_tab.get(word[:3], "").startswith("nr"):
             out.append((start, start + 3, False))                 # '邓小平|理论' read as one word
+            continue
+        if flag.startswith("nr") and _FOREIGN.fullmatch(word) and nxt[:1] not in _PLACE_OR_ORG_END \
+                and not nxt.startswith(PLACE_OR_ORG_WORDS) and (freq(word) or 0) < _COMMON_WORD_FREQ:
+            out.append((start, at, False))                        # 克林顿, 穆巴拉克: a foreign name
             continue
         if looks_like_name(word):
             common = len(word) == 2 and (freq(word) or 0) >= _COMMON_WORD_FREQ and word[-1] not in GIVEN_NAME_CHARS
