@@ -56,7 +56,7 @@ _COMMON_WORD_FREQ = 100
 _WEAK_SURNAMES = frozenset("阿")
 # Transliterated foreign names, written wholly in the characters of the standard
 # transliteration table (新华社译名): 克林顿, 穆巴拉克, 阿尔维斯.
-_FOREIGN = re.compile("[阿艾埃安奥巴贝比波伯布查达戴德迪蒂杜多厄恩法菲费弗盖戈格古哈海汉赫亨胡霍基吉加杰卡凯科克库拉莱赖兰朗劳勒雷里利林卢鲁伦罗洛马麦曼梅门米莫默穆纳内尼努诺欧帕佩皮珀普奇齐恰乔切琼萨塞桑森沙舍什斯松苏索塔泰坦汤特图托瓦旺威维温沃乌西希谢辛休雅亚扬耶伊因尤约泽扎詹兹佐]{3,6}")
+_FOREIGN = re.compile("[阿埃艾安昂奥巴拜班邦保鲍贝本比彼边宾波伯博布查彻达戴丹道德登迪蒂丁东杜顿多厄恩尔法范菲费芬丰弗福盖甘冈戈格根古瓜圭哈海汉豪赫亨洪胡华霍基吉加贾杰金卡凯坎康考柯科克肯库夸奎拉莱赖兰朗劳勒雷里利列林琳卢鲁伦罗洛马玛迈麦曼芒毛梅门蒙米敏莫默姆穆纳奈南内尼涅宁纽努诺欧帕潘佩彭皮珀普齐奇契恰乔切钦琼丘萨塞桑瑟森沙莎舍申圣施什史舒斯松苏素索塔泰坦汤唐特滕提图托瓦万旺威韦维温翁沃乌伍西希谢辛休雅亚延扬耶伊因英尤约赞泽扎詹兹佐娃思]{3,6}")
 # '梅先生' is the tagger's name for 仉琪梅先生's tail: a surname and a form of address.
 _FORMS_OF_ADDRESS = frozenset(("先生", "女士", "同志", "师傅", "老师", "小姐", "大爷", "大娘", "阿姨", "师父"))
 # Tags of a one-character piece the tagger cut off a name ('李铁|辰/ng').
