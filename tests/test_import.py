@@ -75,7 +75,7 @@ def test_the_review_report_lists_every_change_and_is_written_beside_the_records(
     html = result.report_html.read_text(encoding="utf-8")
     assert "张三丰" in html and "切勿公开发布" in html
     assert dict(result.counts) == {"name": 15, "plate": 3, "house_number": 2, "id_number": 1, "phone": 2,
-                                   "vin": 1, "bank_card": 1}
+                                   "vin": 1, "bank_card": 1, "birth_date": 1}
 
 
 def test_the_report_escapes_html_in_the_export(project, tmp_path):

@@ -326,7 +326,7 @@ def test_line_scan_reports_what_the_per_line_scan_reported(scanner, pages):
     # A fresh cache on both sides, the same pages in the same order: lines seen on an
     # earlier page report what they reported then, as they always did.
     scanner.cache, scanner.flagged = {}, set()
-    reference = RefLines(scanner.detect)
+    reference = RefLines(scanner.detect_page)      # pages: both lines of the gate
     for n, page in enumerate(pages + pages[:1]):
         assert scanner._scan_lines(f"p{n}.html", page) == reference.scan(f"p{n}.html", page)
 

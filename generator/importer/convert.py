@@ -7,6 +7,7 @@ A case number without that shape falls back to its digit groups joined by '-'
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from ..errors import InputError, Problem
 from ..privacy.anonymise import CaseAnonymiser, anonymise_fields
 from ..privacy.detect import normalise
+from ..privacy.forms import clean_cell
 from ..records.case import ORGANISATION_KINDS, PARTY_KINDS, Case, case_from_mapping
 from ..records.law import chinese_number, parse_citation
 from ..yamlio import LineMap
@@ -123,8 +125,13 @@ class ConvertedRow:
     withheld: str = ""           # why it must never be published (a minor), '' when it may be
 
 
-def convert_row(file: str, row: RawRow) -> ConvertedRow:
-    """Validate, anonymise and build one case; InputError lists every problem of the row."""
+def convert_row(file: str, row: RawRow, names: tuple[str, ...] = ()) -> ConvertedRow:
+    """Validate, anonymise and build one case; InputError lists every problem of the row.
+    `names`: person names other records of the import revealed (replaced here too)."""
+    # Control and invisible characters are removed before anything reads a cell.
+    def clean(values: dict[str, str]) -> dict[str, str]:
+        return {key: clean_cell(value) if isinstance(value, str) else value for key, value in values.items()}
+    row = dataclasses.replace(row, cells=clean(row.cells), personal=clean(row.personal))
     cells = row.cells
     problems: list[Problem] = []
 
@@ -154,7 +161,7 @@ def convert_row(file: str, row: RawRow) -> ConvertedRow:
             problem("legal_basis", str(exc))
     texts = {key: cells.get(key, "") for key in TEXT_FIELDS}
     party, known = personal_values(row)
-    published, anonymiser = anonymise_fields(texts, party=party, known=known)
+    published, anonymiser = anonymise_fields(texts, party=party, known=known, names=names)
     mapping = {
         "id": slug or "x", "case_no": case_no, "title": published["title"], "category": cells.get("category", ""),
         "date": date.isoformat() if date else "", "place": published["place"], "cause": published["cause"],

@@ -20,6 +20,10 @@ KIND_LABELS = {
     "name": "姓名 name", "id_number": "身份证号 ID number", "phone": "电话 phone",
     "bank_card": "银行卡号 bank card", "vin": "车架号 VIN", "plate": "车牌 plate",
     "house_number": "门牌号 house number",
+    # issue 14: the other forms (generator/privacy/forms.py)
+    "email": "邮箱 e-mail", "qq": "QQ号 QQ", "wechat": "微信号 WeChat ID", "certificate": "证件号 certificate",
+    "business_id": "个体工商户代码 sole trader's code", "engine_number": "发动机号 engine number",
+    "birth_date": "出生日期 date of birth", "age": "年龄 age",
 }
 
 

@@ -138,14 +138,14 @@ PARALLEL_ROWS = 2000      # below this, starting worker processes costs more tha
 _CHUNK = 500
 
 
-def _convert_chunk(file: str, rows: list) -> list[tuple[bool, object]]:
+def _convert_chunk(file: str, rows: list, names: tuple[str, ...] = ()) -> list[tuple[bool, object]]:
     """(True, ConvertedRow) or (False, [Problem, …]) per row: problems travel back from a
     worker as data (an InputError does not survive pickling). The record's YAML is made
     here too, on the workers (a second of a 10,000-row import in one process)."""
     out: list[tuple[bool, object]] = []
     for row in rows:
         try:
-            item = convert_row(file, row)
+            item = convert_row(file, row, names)
         except InputError as exc:
             out.append((False, exc.problems))
             continue
@@ -163,9 +163,41 @@ def _convert_rows(file: str, rows: list) -> list[tuple[bool, object]]:
         return _convert_chunk(file, rows)
     from concurrent.futures import ProcessPoolExecutor
     chunks = [rows[i:i + _CHUNK] for i in range(0, len(rows), _CHUNK)]
+    from ..privacy.names import warm
+    warm()                  # the name tagger's dictionary, loaded once before the fork
     with ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context()) as pool:
         results = pool.map(_convert_chunk, [file] * len(chunks), chunks)
-        return [outcome for chunk in results for outcome in chunk]
+        out: list[tuple[bool, object]] = []
+        for chunk in results:
+            out.extend(chunk)
+            _progress(file, len(out), len(rows))
+        return out
+
+
+def _progress(file: str, done: int, total: int) -> None:
+    """A progress line on a terminal (a 10,000-row import anonymises for a minute or two)."""
+    import sys
+    if sys.stderr.isatty():
+        width = 30
+        bar = "#" * (width * done // total)
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\ranonymising {Path(file).name}: [{bar:<{width}}] {done}/{total} rows{end}")
+        sys.stderr.flush()
+
+
+def _share_names(converted: list[tuple[RawTable, ConvertedRow]]) -> None:
+    """A name found in one record is replaced in every other record of this import that
+    still writes it: those records are converted again with the names handed in."""
+    from ..privacy.consistency import records_to_redo, shared_names
+    names = shared_names((item.anonymiser.removed, item.anonymiser.party_names) for _, item in converted)
+    published = [[item.case.title, item.case.facts, item.case.investigation, item.case.decision,
+                  item.case.explanation, item.case.place, item.case.cause] for _, item in converted]
+    for index, hits in records_to_redo(names, published).items():
+        table, item = converted[index]
+        row = next(r for r in table.rows if r.number == item.row)
+        redone = _convert_chunk(str(table.file), [row], tuple(hits))[0]
+        if redone[0]:
+            converted[index] = (table, redone[1])
 
 
 def _check_links(into: Path, report_dir: Path | None, ids: list[str], problems: ProblemCollector) -> None:
@@ -399,6 +431,7 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
     converted, problems, rows = _read_all([Path(f) for f in files], sheet, column_map, include_hidden, notes)
     # the default report folder must stay in the project; one named with --report-dir is the user's choice
     _check_links(into, None if report_given else report_dir, [item.case.id for _, item in converted], problems)
+    _share_names(converted)
     _check_unique(converted, into, problems)
     problems.raise_if_any()
     converted, withheld = withhold_minors(converted, into)      # never published, named

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .detect import Finding, is_person_name, plate_prefix, resolve_overlaps, scan_text
+from .forms import clean_cell, suspects
+from .names import model_names
 from .surnames import surname_of
 
 REMOVED = "[已隐去]"
@@ -66,15 +68,20 @@ def party_names(party: str) -> list[str]:
 class CaseAnonymiser:
     """Anonymises the text fields of one case consistently."""
 
-    def __init__(self, party: str = "", known: Iterable[tuple[str, str]] = ()):
+    def __init__(self, party: str = "", known: Iterable[tuple[str, str]] = (),
+                 names: Iterable[str] = ()):
         """`party`: the 当事人 value; `known`: (kind, value) pairs from personal columns
         (身份证号, 联系电话, 车牌号) that must go wherever they occur, even in a form the
-        detectors would not recognise."""
+        detectors would not recognise; `names`: person names found in other records of
+        the same import (replaced here too wherever they occur)."""
         self.pseudonyms = Pseudonyms()
         self.changes: list[Change] = []
+        self.suspects: list[Change] = []          # left as written, flagged for review
+        self._other_names = [n for n in names if n]
         self.removed: dict[str, str] = {}         # value → kind, for the deny list
         self._known = [(k, v.strip()) for k, v in known if v and v.strip()]
-        for name in party_names(party):
+        self.party_names = party_names(party)
+        for name in self.party_names:
             self.pseudonyms.alias(name)
             self.removed[name] = "name"
         for kind, value in self._known:
@@ -85,10 +92,18 @@ class CaseAnonymiser:
     def learn(self, texts: Iterable[str]) -> None:
         """Give aliases to every role-introduced name, in order of first appearance."""
         for text in texts:
-            for finding in self._scan(text or ""):
-                if finding.kind == "name":
-                    self.pseudonyms.alias(finding.text)
-                    self.removed[finding.text] = "name"
+            text = text or ""
+            # The rules' names and the tagger's, in order of appearance.
+            names = [(f.start, f.text) for f in self._scan(text) if f.kind == "name"]
+            names += [(start, text[start:end]) for start, end in model_names(text)]
+            for _, name in sorted(names):
+                self.pseudonyms.alias(name)
+                self.removed[name] = "name"
+            # Names other records of this import revealed, where this one has them too.
+            for name in self._other_names:
+                if name in text:
+                    self.pseudonyms.alias(name)
+                    self.removed[name] = "name"
         # Longest first, so 张三丰 is replaced before a 张三 it contains.
         self._names = sorted(self.pseudonyms.aliases, key=lambda n: (-len(n), n))
 
@@ -128,8 +143,12 @@ class CaseAnonymiser:
             self.learn(())
         if not text:
             return text
+        text = clean_cell(text)
         findings = self._findings(text)
         if not findings:
+            for suspect in suspects(text):
+                context = text[max(0, suspect.start - _CONTEXT):suspect.end + _CONTEXT]
+                self.suspects.append(Change(name, suspect.kind, suspect.text, suspect.text, context))
             return text
         parts: list[str] = []
         last = 0
@@ -144,14 +163,21 @@ class CaseAnonymiser:
             if finding.kind != "name" or finding.text not in self.removed:
                 self.removed.setdefault(finding.text, finding.kind)
         parts.append(text[last:])
-        return "".join(parts)
+        published = "".join(parts)
+        for suspect in suspects(published):
+            context = published[max(0, suspect.start - _CONTEXT):suspect.end + _CONTEXT]
+            self.suspects.append(Change(name, suspect.kind, suspect.text, suspect.text, context))
+        return published
 
 
-def anonymise_fields(fields: dict[str, str], party: str = "",
-                     known: Iterable[tuple[str, str]] = ()) -> tuple[dict[str, str], CaseAnonymiser]:
+def anonymise_fields(fields: dict[str, str], party: str = "", known: Iterable[tuple[str, str]] = (),
+                     names: Iterable[str] = ()) -> tuple[dict[str, str], CaseAnonymiser]:
     """Anonymise every field of one case; returns the new fields and the anonymiser (its
-    `.changes` and `.removed` feed the review report and the deny list)."""
-    anonymiser = CaseAnonymiser(party, known)
+    `.changes` and `.removed` feed the review report and the deny list). Control and
+    invisible characters are removed from every field first: they are never published.
+    `names`: person names other records of the same import revealed."""
+    fields = {key: clean_cell(text or "") for key, text in fields.items()}
+    anonymiser = CaseAnonymiser(clean_cell(party or ""), known, names)
     anonymiser.learn(fields.values())
     return {name: anonymiser.field(name, text) for name, text in fields.items()}, anonymiser
 

@@ -22,7 +22,8 @@ from stdnum.cn import ric
 
 from .surnames import ALL_SURNAMES, COMPOUND_SURNAMES, SINGLE_SURNAMES
 
-KINDS = ("id_number", "phone", "bank_card", "vin", "plate", "house_number", "name")
+KINDS = ("id_number", "phone", "bank_card", "vin", "plate", "house_number", "business_id", "certificate",
+         "engine_number", "email", "qq", "wechat", "birth_date", "age", "name")
 # When two findings overlap the stronger (earlier here) wins.
 _PRIORITY = {kind: rank for rank, kind in enumerate(KINDS)}
 
@@ -73,9 +74,27 @@ def _fullwidth_run(match: re.Match) -> str:
     return match.group().translate(_FULLWIDTH)
 
 
+# Digits of other scripts (Arabic-Indic ٣, Devanagari ३, mathematical 𝟑, circled ③ …).
+_OTHER_DIGITS: dict[int, str] = {}
+_OTHER_DIGIT_RUN: re.Pattern | None = None
+
+
+def _other_digits() -> re.Pattern:
+    global _OTHER_DIGIT_RUN  # built once: a constant table, not state
+    if _OTHER_DIGIT_RUN is None:
+        from .forms import other_digit_table
+        _OTHER_DIGITS.update(other_digit_table())
+        _OTHER_DIGIT_RUN = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_OTHER_DIGITS)) + "]+")
+    return _OTHER_DIGIT_RUN
+
+
 def normalise(text: str) -> str:
-    """Full-width letters/digits/space → ASCII, one character for one (offsets stay valid)."""
-    return _FULLWIDTH_RUN.sub(_fullwidth_run, text)
+    """Full-width letters/digits/space and other scripts' digits → ASCII, one character
+    for one (offsets stay valid)."""
+    text = _FULLWIDTH_RUN.sub(_fullwidth_run, text)
+    if text.isascii():
+        return text
+    return _other_digits().sub(lambda m: m.group().translate(_OTHER_DIGITS), text)
 
 
 _NOT_DIGIT_OR_X = re.compile("[^0-9Xx]+")
@@ -93,7 +112,10 @@ def digits_of(text: str) -> str:
 # --- numbers: IDs, phones, bank cards --------------------------------------------------
 
 _D = "[0-9零〇一幺二三四五六七八九]"
-_SEP = r"[ \-\u2010-\u2015~]"
+# Separators seen inside numbers: spaces (also no-break), dashes, tildes and dots
+# ('138.1234.5678'). A line break inside a number is made a space by forms.clean_cell
+# before an import reads the cell (lines of a page are scanned apart).
+_SEP = r"[ \-\u2010-\u2015~.\u00a0]"
 # A run of at least 7 digits (Arabic or Chinese numerals), single separators allowed
 # between them, an optional +86 in front ('+', one space) and an optional X at the end
 # (ID check digit). `re` cannot skip ahead to a pattern that opens with an optional
@@ -104,7 +126,7 @@ _GROUP = re.compile(rf"{_D}+(?:[Xx](?![A-Za-z]))?")
 _LANDLINE_PAREN = re.compile(r"[(（]\s?0\d{2,3}\s?[)）]\s?\d{3,4}[ \-]?\d{3,4}(?!\d)")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0[1-9]\d{8,10}")
-_CTX_ID = re.compile(r"(身份证|证件号|公民身份号码)")
+_CTX_ID = re.compile(r"(身份证|证件号|公民身份号码|证号)")
 _CTX_CARD = re.compile(r"(卡号|银行卡|账号|帐号|账户|帐户|卡)")
 _CTX_PHONE = re.compile(r"(电话|手机|联系方式|号码|致电|拨打|来电|微信|座机|手机号)")
 _MAX_GROUPS = 10
@@ -231,7 +253,8 @@ def _numbers(text: str, norm: str) -> list[Finding]:
 _VIN = re.compile(r"[A-HJ-NPR-Za-hj-npr-z0-9](?<![A-Za-z0-9].)[A-HJ-NPR-Za-hj-npr-z0-9]{16}(?![A-Za-z0-9])")
 _CTX_VIN = re.compile(r"(车架号|车辆识别代号|识别代码|VIN|vin)")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-_PLATE_SEP = r"[ ·•・.\-]?"
+# '鲁A·12345', '鲁 A · 1234挂': a dot or dash, with a space on either side.
+_PLATE_SEP = r"(?:\s?[·•・.\-]?\s?)"
 _PLATE = re.compile(
     rf"([{_PROVINCES}]){_PLATE_SEP}([A-Za-z]){_PLATE_SEP}([A-Za-z0-9]{{4,6}})([挂学警港澳])?(?![A-Za-z0-9])")
 
@@ -452,6 +475,8 @@ def _role_names(text: str, norm: str) -> list[Finding]:
                 continue
             tail = window[-size:]
             parts = split_name(tail)
+            if tail[-1] in _PLACE_ENDS:
+                continue                # '张家庄，电话…': a place before its phone number
             if parts and len(parts[0]) + len(parts[1]) == size and (size != 4 or parts[0] in COMPOUND_SURNAMES):
                 start = match.end(1) - size
                 out.append(Finding("name", start, match.end(1), text[start:match.end(1)]))
@@ -475,6 +500,8 @@ def _role_names(text: str, norm: str) -> list[Finding]:
     return out
 
 
+# Last characters of places (张家庄, 李村, 王舍人庄): never the end of a name.
+_PLACE_ENDS = frozenset("庄村屯寨镇乡县区市省路街巷")
 _ORGANISATION = re.compile("公司|车队|中心|集团|协会|合作社|商行|个体|经营部|门市|[厂店站部社所局院馆场行]$")
 
 
@@ -518,7 +545,12 @@ def is_person_name(value: str) -> bool:
 
 # --- the scan --------------------------------------------------------------------------
 
-_DETECTORS = (_numbers, _vins, _plates, _houses, _role_names, _bare_names)
+def _forms(text: str, norm: str) -> list[Finding]:
+    from .forms import detect_forms     # forms.py builds on this module's Finding
+    return detect_forms(text, norm)
+
+
+_DETECTORS = (_numbers, _vins, _plates, _houses, _role_names, _bare_names, _forms)
 
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:

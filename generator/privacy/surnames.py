@@ -29,6 +29,11 @@ SINGLE_SURNAMES = frozenset("""
 玉 银 亢 嵇 公 哈 湛 宾 戎 勾 茅 利 於 呼 居 揭 干 但 尉 冶 斯 元 束 檀 衣 信 展 阴 昝 智
 幸 奉 植 衡 富 尧 闭 由 于 钮 嵩 牧 经 台 红 凤 代 邴 糜 松 井 段 巨 蓟 乜 仰 秋 仲 伞 汝
 """.split()) - frozenset("和")
+# Surnames missing above (萧, 赖, 洪: common in the south) and rare ones of the 百家姓 (each
+# still borne by thousands): a name with one of them is
+# as personal as any other.
+RARE_SURNAMES = frozenset("萧赖洪禚逄仉笪郇訾厍琚酆隗萨佴缑郦羿睢璩淳郗谯郏郯殳蒯郤宦庾暨夔竺桓毋乜阚邗邛靳雒钭郜芮汲邴宓蓬莘")
+SINGLE_SURNAMES = SINGLE_SURNAMES | RARE_SURNAMES
 
 # Longest first, so 欧阳 wins over 欧.
 ALL_SURNAMES = tuple(sorted(COMPOUND_SURNAMES | SINGLE_SURNAMES, key=lambda s: (-len(s), s)))

@@ -378,6 +378,8 @@ class _Scanner:
     def __init__(self, site_dir: Path, root: Path, hosts: tuple[str, ...]):
         self.site_dir, self.hosts = site_dir, hosts
         self.detect = _detector(root)
+        from ..privacy.second_line import combine   # the second line (issue 14)
+        self.detect_page = combine(self.detect)
         self.digests = vendor_digests()
         self.cache: dict[str, list[tuple[str, str]]] = {}
         self.flagged: set[str] = set()      # the lines whose cache entry is not empty
@@ -403,7 +405,7 @@ class _Scanner:
             if suffix in (".html", ".htm"):
                 found.extend(self._scan_lines(shown, self.readable(text)))
             else:
-                for finding in self.detect(text):
+                for finding in (self.detect_page if suffix in SECOND_LINE_SUFFIXES else self.detect)(text):
                     found.append(LeakFinding(shown, _line_at(text, finding.start), finding.kind, mask(finding.text)))
         if suffix in WEB_SUFFIXES:
             for offset, how, url in outside_references(text, self.hosts):
@@ -452,7 +454,7 @@ class _Scanner:
                 starts.append(offset)
                 offset += len(line) + 1
             per_line: dict[int, list[tuple[str, str]]] = {i: [] for i, _ in todo}
-            for finding in self.detect(joined):
+            for finding in self.detect_page(joined):
                 k = bisect.bisect_right(starts, finding.start) - 1
                 per_line[todo[k][0]].append((finding.kind, mask(finding.text)))
             for i, line in todo:
@@ -536,18 +538,29 @@ def check_site(site_dir: str | Path, cases_dir: str | Path | None = None, *,
         scanner = _Scanner(site_dir, root, hosts)
         for path in files:
             report.findings.extend(scanner.scan(path))
-        return report
+        return _with_sources(report, site_dir, root)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     chunks = [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]
     # Forked workers inherit the deny list's automaton and the vendor digests built here.
     _detector(root), vendor_digests()
+    from ..privacy.second_line import warm
+    warm()                       # the second line's dictionary, loaded once before the fork
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, mp_context=context,
                              initargs=(site_dir, root, hosts)) as pool:
         for found in pool.map(_scan_chunk, chunks):     # map keeps file order: stable reports
             report.findings.extend(found)
-    return report
+    return _with_sources(report, site_dir, root)
+
+
+# Files whose text people read: the second line's passes run on them (not on code).
+SECOND_LINE_SUFFIXES = {".pf_fragment", ".json", ".xml", ".txt", ".vtt", ".srt", ".md", ".csv", ".yaml", ".yml"}
+
+
+def _with_sources(report: LeakReport, site_dir: Path, root: Path) -> LeakReport:
+    from .leakwhere import with_sources        # page, record and field of each finding
+    return with_sources(report, site_dir, root, _detector(root))
 
 
 def _mask_url(url: str) -> str:

@@ -1,0 +1,73 @@
+"""Issue 14, item 2: person names that no role word introduces are found (a tagger's
+person-name tag checked against name shape, cue words, lists), replaced by the published
+convention, and one name found once is replaced in every record of the same import."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from generator.importer.run import import_cases
+from generator.privacy.anonymise import anonymise_text
+
+
+@pytest.mark.parametrize("text, published", [
+    ("张伟作为见证人在场。", "张某作为见证人在场。"),
+    ("经查，司马小永系车主。", "经查，司马某系车主。"),
+    ("其表哥隗秀涵到场。", "其表哥隗某到场。"),              # a rare surname
+    ("曾赖建轩先生称不知情。", "曾某先生称不知情。"),          # two surnames, four characters
+    ("阿依古丽·买买提驾驶车辆。", "阿某驾驶车辆。"),           # minority name: first character + 某
+    ("当事人扎西多吉驾驶车辆。", "当事人扎某驾驶车辆。"),       # minority name without a dot
+    ("研究室吴高盛认为，", "研究室吴某认为，"),
+    ("记者王霞光、李长云报道：", "记者王某、李某报道："),      # a list beside a found name
+    ("乘客张丽华与李建国发生争执，张丽华报警。", "乘客张某与李某发生争执，张某报警。"),
+    ("当事人向毛金借车。", "当事人向毛某借车。"),                 # the name ends before 借
+    ("执法人员发现周段国明正在揽客。", "执法人员发现周某正在揽客。"),
+    ("仉琪梅先生称不知情。", "仉某先生称不知情。"),               # not 梅先生
+    ("随后穆巴拉克表示同意。", "随后穆某表示同意。"),            # a transliterated foreign name
+])
+def test_names_without_a_role_word_are_replaced_by_the_convention(text, published):
+    assert anonymise_text(text) == published
+
+
+@pytest.mark.parametrize("text", [
+    "在石家庄路与王舍人庄交叉口，沿刘家庄路行驶至泉城路街道。",
+    "《中华人民共和国道路运输条例》第六十三条",
+    "济南章丘区、历城区的道路运输企业",
+    "马来西亚首都吉隆坡举行，伊拉克、阿根廷派员参加。",
+    "济南通达运输有限公司的车辆在济南西站被查获。",
+])
+def test_public_names_stay(text):
+    assert anonymise_text(text) == text
+
+
+def _export(path: Path, facts: list[str]) -> None:
+    headers = ["案件编号", "案件名称", "类别", "当事人", "违法时间", "违法地点", "案由", "违法事实", "处罚依据", "处罚决定",
+               "裁量情形", "办案方式", "执法人员说法"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        for n, text in enumerate(facts, 1):
+            writer.writerow([f"济交执罚〔2024〕{n:04d}号", "非法营运案", "非法营运", "济南通达运输有限公司", "2024-03-05",
+                             "济南西站", "非法营运", text, "《中华人民共和国道路运输条例》第六十三条", "罚款5000元",
+                             "一般处罚", "普通程序", "请选择合法车辆。"])
+
+
+def test_a_name_found_in_one_record_is_replaced_in_every_record_of_the_import(tmp_path):
+    source = tmp_path / "export.csv"
+    # Row 2 writes the name where nothing marks it as one: row 1 revealed it.
+    _export(source, ["乘客钱多多证实当事人收取车费。", "车辆登记在钱多多名下。"])
+    assert anonymise_text("车辆登记在钱多多名下。") == "车辆登记在钱多多名下。"     # alone: not found
+    into = tmp_path / "proj" / "cases_public"
+    import_cases([source], into=into, report_dir=tmp_path / "reports")
+    first = (into / "2024-0001.yaml").read_text(encoding="utf-8")
+    second = (into / "2024-0002.yaml").read_text(encoding="utf-8")
+    assert "钱多多" not in first + second
+    assert "乘客钱某证实" in first and "车辆登记在钱某名下" in second
+
+
+def test_a_word_before_an_anonymised_name_or_a_masked_plate_is_left_alone():
+    # The tagger reads '陈述|李' and '陈述|鲁' as a cut-off name: 陈述 is an everyday word.
+    text = "当事人如实陈述李某某，当事人如实陈述鲁A*****。"
+    assert anonymise_text(text) == text
