@@ -312,9 +312,11 @@ def check_episode_folder(folder: Any, root: Path, media: MediaCache, problems: P
 
 
 def check_annotations(file: Path, transcript: Transcript, annotations: Annotations, duration: float | None,
-                      problems: ProblemCollector, laws: Any = None) -> None:
+                      problems: ProblemCollector, laws: Any = None, publication: bool = True) -> None:
     """Annotations must refer to segments that exist, chapters must not overlap, and
-    redactions must lie inside the media; highlights must cite a known law."""
+    redactions must lie inside the media; highlights must cite a known law.
+    `publication`: also what publishing would refuse (a number left unhidden). The
+    annotation tool saves work in progress without it and flags those instead."""
     lines = _json_lines(file)
     segments = {s.id: s for s in transcript.segments}
 
@@ -411,7 +413,8 @@ def check_annotations(file: Path, transcript: Transcript, annotations: Annotatio
     from ..speech.coverage import annotation_time_problems
     for path, message, hint in annotation_time_problems(transcript, annotations, duration):
         add(path, message, hint)
-    _publication_problems(file, transcript, annotations, problems)   # issue 20
+    if publication:
+        _publication_problems(file, transcript, annotations, problems)   # issue 20
 
 
 def _publication_problems(file: Path, transcript: Transcript, annotations: Annotations,
