@@ -43,6 +43,7 @@ def test_the_second_line_finds_what_the_first_line_misses():
     "当事人王某驾驶，乘客李某某称，证人张某甲在场，当事人于当日到案，驾驶员高速行驶",
     "《中华人民共和国道路运输条例》，车主刘家庄路，当事人陈述、申辩",
     "坐标36.6512345，金额12345.67元，运距1234567公里，/cases/2024-1001/，2023 2024 2025",
+    "鲁ICP备12345678号 网站标识码：3701000012 鲁公网安备 37010202000123号",   # the site's own footer
 ])
 def test_published_content_passes_the_second_line(text):
     assert found(text) == []

@@ -59,6 +59,9 @@ _AMOUNT_AFTER = re.compile(r"\s?(?:元|万|亿|吨|千克|公斤|克|公里|千�
                            r"平方|立方|升|小时|分钟|秒|天|日|年|月|倍|台|部|家|户|名|起|宗)")
 _ARTICLE_BEFORE = re.compile(r"第\s?$")
 _CASE_NO_AROUND = re.compile(r"[〕\]】)）]\s?$")
+# The site's own registration numbers in the footer (工信部 ICP 备案号, 公安备案号 and the
+# 网站标识码 every government site carries): public by definition.
+_SITE_ID_BEFORE = re.compile(r"(?:ICP备|ICP证|公网安备|网站标识码[:：]?)\s?$", re.I)
 
 
 def _is_date(groups: list[str]) -> bool:
@@ -129,6 +132,8 @@ def digit_runs(norm: str) -> list[tuple[int, int]]:
             continue
         if _ARTICLE_BEFORE.search(before) or _AMOUNT_AFTER.match(after):
             continue
+        if _SITE_ID_BEFORE.search(norm[max(0, start - 8):start]):
+            continue          # 鲁ICP备12345678号, 网站标识码：3701000000
         if after.startswith("号") and _CASE_NO_AROUND.search(norm[max(0, start - 2):start]):
             continue          # 济交执罚〔2024〕10012345号
         out.append((start, end))
