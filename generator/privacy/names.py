@@ -51,13 +51,9 @@ CUE_BEFORE = ("经查", "发现", "与", "和", "联系了", "车主为", "向",
               "堂哥", "同事", "老板", "朋友", "邻居", "司机", "乘客", "当事人", "驾驶员", "车主", "记者", "名叫", "叫",
               "我是", "是", "由", "对", "给", "让", "被", "把", "请")
 # A two-character word jieba knows this well is an everyday word first (文明, 高潮, 明白).
-# Written wholly in transliteration characters it is a foreign place as often as a
-# name (科索沃 …), so the bar is low; a Chinese-shaped one is a famous person (李白, 胡适,
-# 李鹏) up to a far higher frequency when its second character can be in a given name
-# (not 陈述, 高速: detect.NOT_IN_GIVEN_NAME): jieba's everyday words that read as surname + given
-# name (文明 6584, 明白 10875, 高潮 1435) are well above it.
+# Not raised: between 100 and 1000 jieba's `nr` words hold famous people (李白, 胡适) but
+# also 441 everyday words that read as surname + given name (查明, 张贴, 关怀, 荣获).
 _COMMON_WORD_FREQ = 100
-_COMMON_CHINESE_WORD_FREQ = 1000
 
 _WEAK_SURNAMES = frozenset("阿")
 # Transliterated foreign names, written wholly in the characters of the standard
@@ -143,10 +139,10 @@ def _place_or_org_follows(words: list[tuple[str, str]], i: int) -> bool:
     return word[:1] in _PLACE_OR_ORG_END or word.startswith(PLACE_OR_ORG_WORDS)
 
 
-def _beside_title(words: list[tuple[str, str]], i: int) -> bool:
-    """Whether a title of a person stands right before or after the word at i."""
-    titles = _TITLES + _FOREIGN_TITLES
-    return (i + 1 < len(words) and words[i + 1][0].startswith(titles)) or (i > 0 and words[i - 1][0].endswith(titles))
+def _after_title(words: list[tuple[str, str]], i: int) -> bool:
+    """Whether a person's title stands right before the word at i ('总统|克林顿'). Not a
+    title after it: a country comes before one just as often ('南斯拉夫|总统')."""
+    return i > 0 and words[i - 1][0].endswith(_TITLES + _FOREIGN_TITLES)
 
 
 @lru_cache(maxsize=65536)
@@ -195,17 +191,15 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
             out.append((start, start + 3, False))                 # '邓小平|理论' read as one word
             continue
         if flag.startswith("nr") and _FOREIGN.fullmatch(word) and nxt[:1] not in _PLACE_OR_ORG_END \
-                and not nxt.startswith(PLACE_OR_ORG_WORDS) and ((freq(word) or 0) < _COMMON_WORD_FREQ or _beside_title(words, i)):
+                and not nxt.startswith(PLACE_OR_ORG_WORDS) and ((freq(word) or 0) < _COMMON_WORD_FREQ or _after_title(words, i)):
             out.append((start, at, False))                        # 克林顿, 穆巴拉克: a foreign name
             continue
-        if flag == "nrt" and len(word) == 2 and _FOREIGN_ANY_LENGTH.fullmatch(word) \
-                and (freq(word) or 0) < _COMMON_CHINESE_WORD_FREQ and (_beside_title(words, i) or nxt_flag == "v"):
+        if flag == "nrt" and len(word) == 2 and _FOREIGN_ANY_LENGTH.fullmatch(word) and _after_title(words, i) \
+                and not _place_or_org_follows(words, i + 1):
             out.append((start, at, False))                        # 'nrt' (jieba's transliterated name): 库克, 努里
             continue
         if looks_like_name(word):
-            common = len(word) == 2 and (freq(word) or 0) >= (_COMMON_CHINESE_WORD_FREQ if _given_ok(word[1:])
-                                                                    and not _FOREIGN_ANY_LENGTH.fullmatch(word)
-                                                                    else _COMMON_WORD_FREQ) and word[-1] not in GIVEN_NAME_CHARS
+            common = len(word) == 2 and (freq(word) or 0) >= _COMMON_WORD_FREQ and word[-1] not in GIVEN_NAME_CHARS
             # 阿 opens foreign places as often as minority names (阿根廷, 阿富汗).
             common = common or word[0] in _WEAK_SURNAMES
             out.append((start, at, common))
