@@ -71,13 +71,16 @@ _NAME_PIECE = frozenset({"ng", "nr", "nrt", "nz", "g"})
 
 # Tags of the two-character word a surname the tagger tagged `nr` is cut off from
 # ('朱|力行/n', '蒋|天才/n'): given names are read as nouns, verbs and adjectives.
-_GIVEN_NAME_WORD_TAGS = frozenset({"n", "v", "a", "nz", "vn", "nr"})
+_GIVEN_NAME_WORD_TAGS = frozenset({"n", "v", "a", "nz", "vn", "nr", "nrt", "ns"})
 # Function characters that never sit in a given name (的, 了, 在 …): narrower than
 # detect.NOT_IN_GIVEN_NAME, which also lists the enforcement vocabulary (行, 才, 天 …
 # are given-name characters in 力行, 天才).
 _FUNCTION_WORD_CHARS = frozenset("某的了在是于向对从被把将和与及等称说述请当应未已无有不没为因由所其之以而并但或也都均即就又再还"
                                  "曾各每该此这那他她它们你我您")
 
+# Verbs of going somewhere: what follows them is a place ('驶往|章丘', '途经|石家庄').
+_TOWARDS = ("驶往", "前往", "开往", "去往", "飞往", "运往", "发往", "通往", "驶向", "驶入", "驶离", "途经", "抵达", "到达",
+            "来自", "位于", "返回", "迁往", "前来")
 _LOCK = threading.Lock()
 
 
@@ -175,6 +178,8 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
             if len(word) >= 3 and posseg.dt.word_tag_tab.get(head, "").startswith("nr") and looks_like_name(head):
                 out.append((start, start + 3, False))
             continue
+        if i > 0 and words[i - 1][0].endswith(_TOWARDS):
+            continue                                              # '驶往|章丘': a place
         if _place_or_org_follows(words, i + 1):
             continue                                              # 章丘|区, 罗威|汽车公司
         plain = nxt and not any(c in NOT_IN_GIVEN_NAME for c in nxt)
