@@ -60,8 +60,8 @@ _WEAK_SURNAMES = frozenset("阿")
 # transliteration table (新华社译名): 克林顿, 穆巴拉克, 阿尔维斯.
 _FOREIGN = re.compile("[阿埃艾安昂奥巴拜班邦保鲍贝本比彼边宾波伯博布查彻达戴丹道德登迪蒂丁东杜顿多厄恩尔法范菲费芬丰弗福盖甘冈戈格根古瓜圭哈海汉豪赫亨洪胡华霍基吉加贾杰金卡凯坎康考柯科克肯库夸奎拉莱赖兰朗劳勒雷里利列林琳卢鲁伦罗洛马玛迈麦曼芒毛梅门蒙米敏莫默姆穆纳奈南内尼涅宁纽努诺欧帕潘佩彭皮珀普齐奇契恰乔切钦琼丘萨塞桑瑟森沙莎舍申圣施什史舒斯松苏素索塔泰坦汤唐特滕提图托瓦万旺威韦维温翁沃乌伍西希谢辛休雅亚延扬耶伊因英尤约赞泽扎詹兹佐娃思夫茨翰若]{3,6}")
 _FOREIGN_ANY_LENGTH = re.compile(_FOREIGN.pattern.replace("{3,6}", "+"))
-# Words that come right before or after a foreign person's name, never a place's
-# ('美国总统克林顿', '穆巴拉克总统'): with one of them, a well-known foreign name counts.
+# Titles of a person: right before a foreign name the dictionary knows well ('美国总统|克林顿'),
+# they make it a person's, not a place's.
 _FOREIGN_TITLES = ("总统", "总理", "首相", "外长", "外交大臣", "国务卿", "议长", "大使", "国王", "女王", "亲王", "王子",
                    "总书记", "先生", "女士", "夫人", "教练", "选手", "博士")
 # '梅先生' is the tagger's name for 仉琪梅先生's tail: a surname and a form of address.
@@ -70,7 +70,7 @@ _FORMS_OF_ADDRESS = frozenset(("先生", "女士", "同志", "师傅", "老师",
 _NAME_PIECE = frozenset({"ng", "nr", "nrt", "nz", "g"})
 
 # Tags of the two-character word a surname the tagger tagged `nr` is cut off from
-# ('朱|力行/n', '蒋|天才/n'): given names are read as nouns, verbs and adjectives.
+# ('朱|力行/n', '吕|建业/v', '赵|黄河/ns'): given names read as other words.
 _GIVEN_NAME_WORD_TAGS = frozenset({"n", "v", "a", "nz", "vn", "nr", "nrt", "ns"})
 # Function characters that never sit in a given name (的, 了, 在 …): narrower than
 # detect.NOT_IN_GIVEN_NAME, which also lists the enforcement vocabulary (行, 才, 天 …
