@@ -71,3 +71,33 @@ def test_a_word_before_an_anonymised_name_or_a_masked_plate_is_left_alone():
     # The tagger reads '陈述|李' and '陈述|鲁' as a cut-off name: 陈述 is an everyday word.
     text = "当事人如实陈述李某某，当事人如实陈述鲁A*****。"
     assert anonymise_text(text) == text
+
+
+@pytest.mark.parametrize("text, published", [
+    ("那天，潘志行已经回家。", "那天，潘某已经回家。"),        # 潘/nr | 志行/n
+    ("傍晚，吕建业才赶到。", "傍晚，吕某才赶到。"),            # 吕/nr | 建业/v
+    ("随后，赵黄河已经到场。", "随后，赵某已经到场。"),        # 赵/nr | 黄河/ns: a given name that is also a river
+    ("随后，郑长城已经离开现场。", "随后，郑某已经离开现场。"),  # 郑/ns | 长城/ns: 长 and 城 are given-name characters
+])
+def test_a_surname_the_tagger_cut_off_its_given_name_is_joined_without_a_cue(text, published):
+    assert anonymise_text(text) == published
+
+
+@pytest.mark.parametrize("text, published", [
+    ("英国首相丘吉尔发表讲话。", "英国首相丘某发表讲话。"),    # known to the dictionary (frequent): a title before it
+    ("德国总理科尔今天抵达。", "德国总理科某今天抵达。"),      # two characters, jieba's transliterated-name tag
+])
+def test_a_foreign_name_after_a_title_is_replaced(text, published):
+    assert anonymise_text(text) == published
+
+
+@pytest.mark.parametrize("text", [
+    "南斯拉夫总统发表讲话。",              # a country before a title is no name
+    "代表团在拉萨召开会议。",              # jieba tags 拉萨 as a transliterated name
+    "经查明，当事人在站前张贴小广告。",    # everyday words jieba also lists as names (查明, 张贴)
+    "车站工作人员表示关怀。",
+    "车辆从历城区驶往章丘。",              # after a verb of going: a place jieba tags as a name
+    "经查清楚，当事人承认违法事实。",      # 查/v | 清楚: a surname character read as a verb
+])
+def test_places_and_everyday_words_the_tagger_lists_as_names_stay(text):
+    assert anonymise_text(text) == text

@@ -51,17 +51,42 @@ CUE_BEFORE = ("经查", "发现", "与", "和", "联系了", "车主为", "向",
               "堂哥", "同事", "老板", "朋友", "邻居", "司机", "乘客", "当事人", "驾驶员", "车主", "记者", "名叫", "叫",
               "我是", "是", "由", "对", "给", "让", "被", "把", "请")
 # A two-character word jieba knows this well is an everyday word first (文明, 高潮, 明白).
+# Not raised: between 100 and 1000 jieba's `nr` words hold famous people (李白, 胡适) but
+# also 441 everyday words that read as surname + given name (查明, 张贴, 关怀, 荣获).
 _COMMON_WORD_FREQ = 100
 
 _WEAK_SURNAMES = frozenset("阿")
 # Transliterated foreign names, written wholly in the characters of the standard
 # transliteration table (新华社译名): 克林顿, 穆巴拉克, 阿尔维斯.
-_FOREIGN = re.compile("[阿埃艾安昂奥巴拜班邦保鲍贝本比彼边宾波伯博布查彻达戴丹道德登迪蒂丁东杜顿多厄恩尔法范菲费芬丰弗福盖甘冈戈格根古瓜圭哈海汉豪赫亨洪胡华霍基吉加贾杰金卡凯坎康考柯科克肯库夸奎拉莱赖兰朗劳勒雷里利列林琳卢鲁伦罗洛马玛迈麦曼芒毛梅门蒙米敏莫默姆穆纳奈南内尼涅宁纽努诺欧帕潘佩彭皮珀普齐奇契恰乔切钦琼丘萨塞桑瑟森沙莎舍申圣施什史舒斯松苏素索塔泰坦汤唐特滕提图托瓦万旺威韦维温翁沃乌伍西希谢辛休雅亚延扬耶伊因英尤约赞泽扎詹兹佐娃思]{3,6}")
+_FOREIGN = re.compile("[阿埃艾安昂奥巴拜班邦保鲍贝本比彼边宾波伯博布查彻达戴丹道德登迪蒂丁东杜顿多厄恩尔法范菲费芬丰弗福盖甘冈戈格根古瓜圭哈海汉豪赫亨洪胡华霍基吉加贾杰金卡凯坎康考柯科克肯库夸奎拉莱赖兰朗劳勒雷里利列林琳卢鲁伦罗洛马玛迈麦曼芒毛梅门蒙米敏莫默姆穆纳奈南内尼涅宁纽努诺欧帕潘佩彭皮珀普齐奇契恰乔切钦琼丘萨塞桑瑟森沙莎舍申圣施什史舒斯松苏素索塔泰坦汤唐特滕提图托瓦万旺威韦维温翁沃乌伍西希谢辛休雅亚延扬耶伊因英尤约赞泽扎詹兹佐娃思夫茨翰若]{3,6}")
+_FOREIGN_ANY_LENGTH = re.compile(_FOREIGN.pattern.replace("{3,6}", "+"))
+# Titles of a person: right before a foreign name the dictionary knows well ('美国总统|克林顿'),
+# they make it a person's, not a place's.
+_FOREIGN_TITLES = ("总统", "总理", "首相", "外长", "外交大臣", "国务卿", "议长", "大使", "国王", "女王", "亲王", "王子",
+                   "总书记", "先生", "女士", "夫人", "教练", "选手", "博士")
 # '梅先生' is the tagger's name for 仉琪梅先生's tail: a surname and a form of address.
 _FORMS_OF_ADDRESS = frozenset(("先生", "女士", "同志", "师傅", "老师", "小姐", "大爷", "大娘", "阿姨", "师父"))
 # Tags of a one-character piece the tagger cut off a name ('李铁|辰/ng').
 _NAME_PIECE = frozenset({"ng", "nr", "nrt", "nz", "g"})
 
+# Tags of the two-character word a surname the tagger tagged `nr` is cut off from
+# ('朱|力行/n', '吕|建业/v', '赵|黄河/ns'): given names read as other words.
+_GIVEN_NAME_WORD_TAGS = frozenset({"n", "v", "a", "nz", "vn", "nr", "nrt", "ns"})
+# Function characters that never sit in a given name (的, 了, 在 …): narrower than
+# detect.NOT_IN_GIVEN_NAME, which also lists the enforcement vocabulary (行, 才, 天 …
+# are given-name characters in 力行, 天才).
+_FUNCTION_WORD_CHARS = frozenset("某的了在是于向对从被把将和与及等称说述请当应未已无有不没为因由所其之以而并但或也都均即就又再还"
+                                 "曾各每该此这那他她它们你我您")
+
+# Verbs of going somewhere: what follows them is a place ('驶往|章丘', '途经|石家庄').
+_TOWARDS = ("驶往", "前往", "开往", "去往", "飞往", "运往", "发往", "通往", "驶向", "驶入", "驶离", "途经", "抵达", "到达",
+            "来自", "位于", "返回", "迁往", "前来")
+# A surname the tagger read as another word (郑/ns, 高/a) followed by two characters that
+# both stand in given names at least this often (_given_name_share: 全 0.10, 军 0.33;
+# not 力行: 行 0.04), is a name. A surname character the tagger read as a verb, a
+# preposition or another function word (查/v|清楚, 向/p, 于/p) is not one there.
+_GIVEN_NAME_SHARE = 0.1
+_NOT_A_SURNAME_TAGS = frozenset({"p", "c", "d", "r", "u", "uj", "x", "m", "q", "v", "vn", "f"})
 _LOCK = threading.Lock()
 
 
@@ -78,9 +103,26 @@ def _tagger():
     return jieba.posseg, jieba.get_FREQ
 
 
+@lru_cache(maxsize=1)
+def _given_name_share() -> dict[str, float]:
+    """For each character, the share of jieba's dictionary words holding it that are
+    three-character person names (`nr`, a known surname first) holding it as a given-name
+    character: 毅 0.6, 鹏 0.7, 的 0. Derived from the dictionary at load time (~0.5 s)."""
+    from collections import Counter
+    posseg, _ = _tagger()
+    in_names, in_words = Counter(), Counter()
+    for word, flag in posseg.dt.word_tag_tab.items():
+        in_words.update(set(word))
+        if flag == "nr" and len(word) == 3 and word[0] in SINGLE_SURNAMES:
+            in_names.update(set(word[1:]))
+    return {char: in_names[char] / (in_words[char] + 5) for char in in_names}
+
+
 def warm() -> None:
-    """Load the tagger now (~1 s), e.g. before forking workers that all use it."""
+    """Load the tagger and the given-name table now (~1.5 s), e.g. before forking workers
+    that all use them."""
     _tagger()
+    _given_name_share()
 
 
 # Clauses are tagged one at a time and remembered: an export repeats its set phrases.
@@ -116,6 +158,19 @@ def looks_like_name(word: str) -> bool:
     return len(word) == 4 and word[1] in SINGLE_SURNAMES and surname == word[0]
 
 
+def _place_or_org_follows(words: list[tuple[str, str]], i: int) -> bool:
+    """Whether the word at i makes the words before it part of a place or an organisation
+    (章丘|区, 罗威|汽车公司)."""
+    word = words[i][0] if i < len(words) else ""
+    return word[:1] in _PLACE_OR_ORG_END or word.startswith(PLACE_OR_ORG_WORDS)
+
+
+def _after_title(words: list[tuple[str, str]], i: int) -> bool:
+    """Whether a person's title stands right before the word at i ('总统|克林顿'). Not a
+    title after it: a country comes before one just as often ('南斯拉夫|总统')."""
+    return i > 0 and words[i - 1][0].endswith(_TITLES + _FOREIGN_TITLES)
+
+
 @lru_cache(maxsize=65536)
 def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
     """(start, end, needs a cue) of each name-shaped `nr` word in a clause.
@@ -126,9 +181,26 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
     words = [(pair.word, pair.flag) for pair in posseg.cut(clause)]
     out = []
     at = 0
+    joined = -1                  # the last word already read as part of a name before it
     for i, (word, flag) in enumerate(words):
         start = at
         at += len(word)
+        if i <= joined:
+            continue
+        nxt, nxt_flag = words[i + 1] if i + 1 < len(words) else ("", "")
+        if flag == "nr" and len(word) == 1 and word in SINGLE_SURNAMES and len(nxt) == 2 and nxt_flag in _GIVEN_NAME_WORD_TAGS \
+                and not any(c in _FUNCTION_WORD_CHARS for c in nxt) and nxt not in _FORMS_OF_ADDRESS \
+                and nxt[-1] not in _PLACE_OR_ORG_END and not _place_or_org_follows(words, i + 2):
+            out.append((start, at + 2, False))                    # '朱|力行': the tagger's own surname
+            joined = i + 1
+            continue
+        if flag not in _NOT_A_SURNAME_TAGS and len(word) == 1 and word in SINGLE_SURNAMES and len(nxt) == 2 \
+                and min(_given_name_share().get(c, 0) for c in nxt) >= _GIVEN_NAME_SHARE \
+                and not any(c in _FUNCTION_WORD_CHARS for c in nxt) and nxt not in _FORMS_OF_ADDRESS \
+                and not _place_or_org_follows(words, i + 2):
+            out.append((start, at + 2, False))                    # '郑/ns|全军': both typical given-name characters
+            joined = i + 1
+            continue
         if not flag.startswith("nr"):
             # A known person the tagger read into a longer word or another tag
             # ('邓小平理论', '周恩来/t'): the dictionary's own name entry, three characters.
@@ -136,8 +208,9 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
             if len(word) >= 3 and posseg.dt.word_tag_tab.get(head, "").startswith("nr") and looks_like_name(head):
                 out.append((start, start + 3, False))
             continue
-        nxt, nxt_flag = words[i + 1] if i + 1 < len(words) else ("", "")
-        if nxt[:1] in _PLACE_OR_ORG_END or nxt.startswith(PLACE_OR_ORG_WORDS):
+        if i > 0 and words[i - 1][0].endswith(_TOWARDS):
+            continue                                              # '驶往|章丘': a place
+        if _place_or_org_follows(words, i + 1):
             continue                                              # 章丘|区, 罗威|汽车公司
         plain = nxt and not any(c in NOT_IN_GIVEN_NAME for c in nxt)
         if len(word) == 1 and word in SINGLE_SURNAMES and plain and len(nxt) <= 2 and nxt not in _FORMS_OF_ADDRESS:
@@ -153,8 +226,12 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
             out.append((start, start + 3, False))                 # '邓小平|理论' read as one word
             continue
         if flag.startswith("nr") and _FOREIGN.fullmatch(word) and nxt[:1] not in _PLACE_OR_ORG_END \
-                and not nxt.startswith(PLACE_OR_ORG_WORDS) and (freq(word) or 0) < _COMMON_WORD_FREQ:
+                and not nxt.startswith(PLACE_OR_ORG_WORDS) and ((freq(word) or 0) < _COMMON_WORD_FREQ or _after_title(words, i)):
             out.append((start, at, False))                        # 克林顿, 穆巴拉克: a foreign name
+            continue
+        if flag == "nrt" and len(word) == 2 and _FOREIGN_ANY_LENGTH.fullmatch(word) and _after_title(words, i) \
+                and not _place_or_org_follows(words, i + 1):
+            out.append((start, at, False))                        # 'nrt' (jieba's transliterated name): 库克, 努里
             continue
         if looks_like_name(word):
             common = len(word) == 2 and (freq(word) or 0) >= _COMMON_WORD_FREQ and word[-1] not in GIVEN_NAME_CHARS
