@@ -458,6 +458,10 @@ def _role_names(text: str, norm: str) -> list[Finding]:
                 break
             length, surname, real = person
             end = pos + length
+            if real and first:
+                from .names import procedural_word      # jieba: loaded only where a role word is
+                if procedural_word(norm[pos:pos + 2]):
+                    break                 # '向当事人宣读权利', '当事人陈述': a verb, not a name
             if real:
                 if first and surname in _AMBIGUOUS_SURNAMES and not _BOUNDARY.match(norm[end:end + 2]):
                     break

@@ -118,11 +118,38 @@ def _given_name_share() -> dict[str, float]:
     return {char: in_names[char] / (in_words[char] + 5) for char in in_names}
 
 
+# Parts of speech that a surname + given name is not: verbs, adverbs, prepositions …
+_PROCEDURE_TAGS = frozenset({"v", "vd", "vn", "d", "p", "c", "u", "f", "r"})
+
+
+@lru_cache(maxsize=1)
+def _law_pairs() -> frozenset[str]:
+    """Every two-character sequence of the law texts pufa ships: laws name no person, so
+    a word they use (陈述, 申辩, 告知, 送达, 出示) is procedure, not a name."""
+    from pathlib import Path
+    laws = Path(__file__).resolve().parent.parent / "data" / "laws"
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(laws.glob("*-*.md")))
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+
+
+def procedural_word(word: str) -> bool:
+    """A two-character word of enforcement procedure rather than a name: used by the laws
+    pufa ships, or a common verb or adverb in jieba's dictionary (宣读, 出示). '向当事人宣读
+    权利' must not become '向当事人宣某利'."""
+    if len(word) != 2:
+        return False
+    if word in _law_pairs():
+        return True
+    posseg, freq = _tagger()
+    return posseg.dt.word_tag_tab.get(word, "") in _PROCEDURE_TAGS and (freq(word) or 0) >= _COMMON_WORD_FREQ
+
+
 def warm() -> None:
-    """Load the tagger and the given-name table now (~1.5 s), e.g. before forking workers
-    that all use them."""
+    """Load the tagger, the given-name table and the laws' vocabulary now (~1.5 s), e.g.
+    before forking workers that all use them."""
     _tagger()
     _given_name_share()
+    _law_pairs()
 
 
 # Clauses are tagged one at a time and remembered: an export repeats its set phrases.
@@ -233,7 +260,7 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
                 and not _place_or_org_follows(words, i + 1):
             out.append((start, at, False))                        # 'nrt' (jieba's transliterated name): 库克, 努里
             continue
-        if looks_like_name(word):
+        if looks_like_name(word) and not procedural_word(word):   # '告知陈述申辩': even beside a cue
             common = len(word) == 2 and (freq(word) or 0) >= _COMMON_WORD_FREQ and word[-1] not in GIVEN_NAME_CHARS
             # 阿 opens foreign places as often as minority names (阿根廷, 阿富汗).
             common = common or word[0] in _WEAK_SURNAMES
