@@ -76,3 +76,43 @@ def copy_tree(tmp_path):
         shutil.copytree(src, dest)
         return dest
     return _copy
+
+
+# The parts of this repository that are its demo project (everything else is pufa itself).
+DEMO_PARTS = ("mkdocs.yml", "pufa.yml", "cases_public", "data", "transcripts", "media")
+
+
+def copy_demo(project: Path) -> Path:
+    """The repository's demo project copied to `project` (tests never build in the repo)."""
+    project.mkdir(parents=True, exist_ok=True)
+    for name in DEMO_PARTS:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        elif source.exists():
+            shutil.copyfile(source, project / name)
+    return project
+
+
+def start_annotation_tool(root: Path):
+    """The real annotation tool (uvicorn) on a free loopback port, in a thread:
+    (server, thread, port, token)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from generator.annotate.server import _bind, create_app
+    from generator.config import load_config
+
+    sock = _bind(0)
+    port = sock.getsockname()[1]
+    app = create_app(load_config(root), port=port)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.time() + 10
+    while not server.started:
+        assert time.time() < deadline, "the tool did not start"
+        time.sleep(0.02)
+    return server, thread, port, app.token

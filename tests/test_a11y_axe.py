@@ -5,12 +5,12 @@ rule, the impact and the first offending elements."""
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
+from conftest import copy_demo
 from generator.cli import main
 from generator.site.serve import make_server
 
@@ -18,7 +18,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
-DEMO_PARTS = ("mkdocs.yml", "pufa.yml", "cases_public", "data", "transcripts", "media")
 
 # One page of each type the site has (the demo has every type).
 PAGE_TYPES = {
@@ -48,13 +47,7 @@ def demo_url(tmp_path_factory):
     if not AXE.exists():
         pytest.fail("axe-core is not installed: run 'make axe' (make test does it)")
     project = tmp_path_factory.mktemp("a11y") / "demo"
-    project.mkdir()
-    for name in DEMO_PARTS:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        elif source.exists():
-            shutil.copyfile(source, project / name)
+    copy_demo(project)
     assert main(["build", "--project", str(project), "--quiet"]) == 0
     server = make_server(project / "site")
     threading.Thread(target=server.serve_forever, daemon=True).start()

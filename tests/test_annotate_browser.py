@@ -4,19 +4,15 @@ from __future__ import annotations
 import json
 import shutil
 import re
-import threading
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect
 
+from conftest import start_annotation_tool
 from generator.annotate.sample import make_project
-from generator.annotate.server import _bind, create_app
 from generator.annotate.store import Store
-from generator.config import load_config
 from generator.records.transcript import load_annotations, load_transcript
 
 pytestmark = pytest.mark.browser
@@ -26,17 +22,7 @@ TID = "demo-live"
 
 
 def serve(root: Path):
-    sock = _bind(0)
-    port = sock.getsockname()[1]
-    app = create_app(load_config(root), port=port)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.time() + 10
-    while not server.started:
-        assert time.time() < deadline, "the tool did not start"
-        time.sleep(0.02)
-    return server, thread, port, app.token
+    return start_annotation_tool(root)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_demo
 from generator.cli import main
 from generator.site.serve import make_server
 from generator.review.approvals import approve_all
@@ -17,7 +18,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "data" / "mini-project"
-DEMO_PARTS = ("mkdocs.yml", "pufa.yml", "cases_public", "data", "transcripts", "media")
 
 
 def _serve(site: Path):
@@ -30,13 +30,7 @@ def _serve(site: Path):
 def demo(tmp_path_factory):
     """The repository's demo project, copied and built (a real `pufa build`)."""
     project = tmp_path_factory.mktemp("demo") / "demo"
-    project.mkdir()
-    for name in DEMO_PARTS:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        elif source.exists():
-            shutil.copyfile(source, project / name)
+    copy_demo(project)
     assert main(["build", "--project", str(project), "--quiet"]) == 0
     server, url = _serve(project / "site")
     yield url

@@ -7,31 +7,24 @@ request leaving 127.0.0.1 blocked and recorded:
 """
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
+from conftest import copy_demo
 from generator.cli import main
 from generator.site.serve import make_server
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_PARTS = ("mkdocs.yml", "pufa.yml", "cases_public", "data", "transcripts", "media")
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     project = tmp_path_factory.mktemp("content-demo") / "demo"
-    project.mkdir()
-    for name in DEMO_PARTS:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        elif source.exists():
-            shutil.copyfile(source, project / name)
+    copy_demo(project)
     assert main(["build", "--project", str(project), "--quiet"]) == 0
     server = make_server(project / "site")
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -8,19 +8,18 @@ saying what plays, print handouts and open-data tables on a phone."""
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
+from conftest import copy_demo
 from generator.cli import main
 from generator.site.serve import make_server
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_PARTS = ("mkdocs.yml", "pufa.yml", "cases_public", "data", "transcripts", "media")
 SECTIONS = ["以案释法", "裁量清单", "泉小慧", "普法四进", "执法直播", "法律法规", "数据公开", "监督"]
 CASE = "cases/2024-1001/"
 PAGES = ["", "cases/", CASE, "discretion/", "videos/", "lessons/xx-chuzuche-anquan/", "livestreams/demo-livestream/",
@@ -29,14 +28,7 @@ PAGES = ["", "cases/", CASE, "discretion/", "videos/", "lessons/xx-chuzuche-anqu
 
 
 def _copy_demo(project: Path) -> Path:
-    project.mkdir(parents=True)
-    for name in DEMO_PARTS:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        elif source.exists():
-            shutil.copyfile(source, project / name)
-    return project
+    return copy_demo(project)
 
 
 @pytest.fixture(scope="module")
