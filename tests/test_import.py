@@ -221,7 +221,7 @@ def test_dates_are_read_in_the_office_forms(text, value):
 
 
 @pytest.mark.parametrize("decision, fine", [
-    ("罚款1万元", 10000), ("罚款5,000元", 5000), ("罚款二千元", 2000), ("罚款1.5万元", 15000),
+    ("罚款1万元", 10000), ("罚款5,000元", 5000), ("罚款二千元", 2000), ("罚款贰佰元", 200), ("罚款人民币叁仟伍佰元", 3500), ("罚款壹万元", 10000), ("罚款1.5万元", 15000),
     ("不予处罚，责令改正", None), ("处罚款人民币3000元", 3000),
 ])
 def test_the_fine_is_read_from_the_decision(decision, fine):

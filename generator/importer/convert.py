@@ -26,7 +26,9 @@ from .readers import RawRow
 _CASE_NO = re.compile(r"[〔\[(【]\s*(\d{4})\s*[〕\])】]\s*第?\s*(\d+)\s*号?")
 _DIGITS = re.compile(r"\d+")
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
-_FINE = re.compile(r"罚款(?:人民币)?\s*([0-9][0-9,，.]*|[零〇一二两三四五六七八九十百千]+)\s*(万)?\s*元")
+_FINE = re.compile(r"罚款(?:人民币)?\s*([0-9][0-9,，.]*|[零〇一二两三四五六七八九十百千壹贰貳叁參肆伍陆陸柒捌玖拾佰仟]+)\s*(万|萬)?\s*元")
+# Formal numerals (大写, as on receipts and many decisions: 罚款贰佰元) read as plain ones.
+_FORMAL = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟两", "一二二三三四五六六七八九十百千二")
 # Text columns scanned and rewritten; the others are published as written.
 TEXT_FIELDS = tuple(key for key, column in BY_KEY.items() if column.personal == "text")
 PERSONAL_KNOWN = ("id_number", "phone", "plate")
@@ -66,7 +68,7 @@ def fine_from_decision(decision: str) -> float | None:
         return None
     number = match.group(1).replace(",", "").replace("，", "")
     try:
-        value = float(number) if number[0].isdigit() else float(chinese_number(number.replace("两", "二")))
+        value = float(number) if number[0].isdigit() else float(chinese_number(number.translate(_FORMAL)))
     except ValueError:
         return None
     return value * 10000 if match.group(2) else value
