@@ -15,6 +15,7 @@ def kinds(text: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("text, found", [
     ("其QQ号：1234567890，", ("qq", "1234567890")),
+    ("乘客（手机尾号8642）投诉", ("phone", "8642")),
     ("扣扣 987654321。", ("qq", "987654321")),
     ("微信号wx_zhang2024联系", ("wechat", "wx_zhang2024")),
     ("邮箱li.ming88@163.com。", ("email", "li.ming88@163.com")),

@@ -26,6 +26,9 @@ from generator.privacy.anonymise import anonymise_fields, anonymise_text
     ("执法人员发现周段国明正在揽客。", "执法人员发现周某正在揽客。"),
     ("仉琪梅先生称不知情。", "仉某先生称不知情。"),               # not 梅先生
     ("随后穆巴拉克表示同意。", "随后穆某表示同意。"),            # a transliterated foreign name
+    ("其哥哥欧阳德明也在车上。", "其哥哥欧阳某也在车上。"),        # a kin word before the name
+    ("当事人的妻子秦淑芬到场。", "当事人的妻子秦某到场。"),
+    ("买买提·艾力超限运输案", "买某超限运输案"),                 # the name ends where the case's words begin
 ])
 def test_names_without_a_role_word_are_replaced_by_the_convention(text, published):
     assert anonymise_text(text) == published

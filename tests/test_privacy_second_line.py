@@ -28,6 +28,9 @@ def found(text: str) -> list[tuple[str, str]]:
     ("号码138\u200b1234\u200b5678", [("digits?", "138\u200b1234\u200b5678")]),
     ("号码１３８１２３４５６７８", [("digits?", "１３８１２３４５６７８")]),
     ("我的电话是幺三八幺二三四五六七八", [("digits?", "幺三八幺二三四五六七八")]),
+    ("诸葛某的哥哥诸葛明也在车上", [("name?", "诸葛明")]),       # kin word; 明 after a two-character surname
+    ("其妻子沈丽娟到场", [("name?", "沈丽娟")]),
+    ("乘客王女士投诉，驾驶员李师傅称", []),                        # surname + form of address: the convention
 ])
 def test_the_second_line_finds_names_and_long_numbers(text, expected):
     assert found(text) == expected

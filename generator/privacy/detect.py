@@ -242,7 +242,15 @@ def _numbers(text: str, norm: str) -> list[Finding]:
             i += 1
     for match in _LANDLINE_PAREN.finditer(norm):
         out.append(Finding("phone", match.start(), match.end(), text[match.start():match.end()]))
+    # '尾号3456': the last digits of a phone (or a card) said to tell a person apart; with
+    # the rest of the record they narrow the person down, so they go too.
+    if "尾号" in norm:
+        for match in _TAIL_DIGITS.finditer(norm):
+            out.append(Finding("phone", match.start(1), match.end(1), text[match.start(1):match.end(1)]))
     return out
+
+
+_TAIL_DIGITS = re.compile(r"尾号(?:是|为)?[：:]?\s?([0-9](?:[ \-]?[0-9]){2,5})(?![0-9])")
 
 
 # --- vehicles: VINs and plates ---------------------------------------------------------

@@ -147,7 +147,9 @@ _SURNAME = "(?:" + "|".join(sorted(COMPOUND_SURNAMES, key=len, reverse=True)) + 
 # Where a person stands: after a role or relation word, …
 _PERSON_BEFORE = ("当事人", "驾驶员", "驾驶人", "乘客", "证人", "见证人", "车主", "司机", "报案人", "举报人", "投诉人",
                   "经营者", "负责人", "法定代表人", "被处罚人", "行为人", "业户", "户主", "联系人", "姓名", "名叫",
-                  "表哥", "表姐", "表弟", "表妹", "同事", "老板", "朋友", "邻居", "我是", "叫做")
+                  "表哥", "表姐", "表弟", "表妹", "同事", "老板", "朋友", "邻居", "我是", "叫做",
+                  # kin: '其哥哥诸葛明', '妻子李某某'
+                  "哥哥", "姐姐", "弟弟", "妹妹", "父亲", "母亲", "丈夫", "妻子", "儿子", "女儿", "爱人", "同学")
 # … or before a word only a person takes.
 _PERSON_AFTER = ("先生", "女士", "师傅", "同志", "作为见证人", "作为证人", "等人", "（男", "（女", "，男，", "，女，",
                  "(男", "(女")
@@ -163,6 +165,7 @@ _ORDINARY_NEXT = frozenset("在于对向从被把将和与及等称说因由所�
 # Characters that end a name read after a role word ('证人张伟作为…', '王小明驾驶').
 _NAME_STOP = frozenset("在于对向从被把将和与及等称说因由所其之以而并但或也都均即就才又再还曾已未不没无有为是的了驾作系经")
 _PUBLIC_END = frozenset("路街巷道庄村屯镇乡区县市省站场厂店局院馆队社所部司楼桥湖河山园城苑府")
+_ADDRESS_FORMS = ("女士", "先生", "师傅", "同志", "老师", "大爷", "大娘", "阿姨")
 _LAW_TITLE = re.compile(r"《[^》\n]{0,80}》")
 
 
@@ -193,7 +196,10 @@ def _not_person(word: str, after: str) -> bool:
     """Public or ordinary: an anonymised form, a place or organisation, a plain word."""
     surname = word[:2] if word[:2] in COMPOUND_SURNAMES else word[:1]
     rest = word[len(surname):]
-    if not rest or "某" in word or _ANONYMISED.match(rest) or rest[0] in _ORDINARY_NEXT or surname in _FUNCTION_SURNAMES:
+    # An ordinary next character ('当事人明知') cannot follow a two-character surname
+    # ('诸葛明'): those surnames are not words that open a clause.
+    ordinary = rest[:1] in _ORDINARY_NEXT and len(surname) == 1
+    if not rest or "某" in word or _ANONYMISED.match(rest) or ordinary or surname in _FUNCTION_SURNAMES:
         return True
     if _dictionary_word(word[:2]) or (len(word) >= 3 and _dictionary_word(word[:3])):
         return True
@@ -217,10 +223,13 @@ def person_names(norm: str) -> list[tuple[int, int]]:
         surname = 2 if word[:2] in COMPOUND_SURNAMES else 1
         cut = surname
         while cut < len(word) and cut < surname + 2 and word[cut] not in _NAME_STOP and word[cut] != "某" \
-                and (cut > surname or word[cut] not in _ORDINARY_NEXT):
+                and (cut > surname or surname == 2 or word[cut] not in _ORDINARY_NEXT):
             cut += 1
         if _not_person(word[:max(cut, surname + 1)], norm[start + cut:start + cut + 2]) or in_title(start):
             continue
+        if norm.startswith(_ADDRESS_FORMS, start + surname):
+            continue            # '乘客王女士': a surname and a form of address is the published convention
+
         out.append((start, start + cut))
     for match in _BEFORE_SUFFIX.finditer(norm):
         start, end = match.span(1)
