@@ -22,6 +22,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..records.transcript import ReviewMark, Segment, Word
+from .fusion import WEIGHT as FUSION_WEIGHT
 from .glossary import Corrector
 from .guards import collapse_repeated_segments, loop_mark
 from .numbers import write_numbers
@@ -48,6 +49,7 @@ class TranscribeOptions:
     pause_split_seconds: float = 0.7
     no_speech_drop: float = 0.6
     logprob_drop: float = -1.0
+    fusion_weight: float = FUSION_WEIGHT  # domain LM weight for homophones whisper doubts (0: off; fusion.py)
 
     def fingerprint(self) -> dict:
         from dataclasses import asdict
