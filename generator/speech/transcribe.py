@@ -165,7 +165,8 @@ def _groups(words: list, options: TranscribeOptions) -> list[list]:
 def finish_text(raw_text: str, corrector: Corrector | None) -> str:
     text = collapse_repeats(to_simplified(raw_text.strip()))
     if corrector is not None:
-        text = corrector.correct(text)
+        # Again after correction: a project's glossary or cases may be written in Traditional.
+        text = to_simplified(corrector.correct(text))
     return punctuate(write_numbers(text))
 
 
