@@ -151,7 +151,8 @@ def main() -> int:
         others = [c for c in scripts if c != clip]
         # The weight the other clips (each with its own held-out model) like best; ties go to
         # the shipped default, so the figure measures what ships unless the others disagree.
-        weight = min(WEIGHTS, key=lambda w: (sum(errors_on(c, w) for c in others), abs(w - pufa.fusion_weight)))
+        on_others = {w: sum(errors_on(c, w) for c in others) for w in WEIGHTS}
+        weight = min(WEIGHTS, key=lambda w: (on_others[w], abs(w - pufa.fusion_weight)))
         loo, dropped = held_out[clip]
         loo_text = refused(clip, loo, weight)
         line = (f"{clip}: plain {add('plain', reference, plain_text)}  pufa {add('pufa', reference, pufa_text)}"
@@ -159,7 +160,11 @@ def main() -> int:
         if args.strict:
             strict, _ = leave_one_out(glossary, reference, args.strict)
             line += f"  strict({args.strict}) {add('strict', reference, refused(clip, strict, weight))}"
+        line += (f"  (fusion off: pufa {add('pufa-nofusion', reference, refused(clip, corrector, 0.0))},"
+                 f" leave-one-out {add('loo-nofusion', reference, refused(clip, loo, 0.0))})")
         print(line)
+        print("    errors of the other clips by fusion weight: "
+              + ", ".join(f"{w}: {n}" for w, n in on_others.items()))
         print(f"    plain: {plain_text}\n    pufa:  {pufa_text}\n    loo:   {loo_text}"
               + (f"\n    (left out of the glossary for this clip: {'、'.join(dropped)})" if dropped else ""))
     pooled = "  ".join(f"{name} {e / c:.3f} ({e}/{c})" for name, (e, c) in totals.items())
