@@ -103,6 +103,16 @@ def test_only_homophones_are_ever_chosen(table):
     assert choose(text, choices, lm) == {}
 
 
+def test_spoken_digits_are_never_changed_nor_made(table):
+    """幺三八一二…: a digit turned into a homophone would hide a phone number from the flags,
+    so 一 stays even where the model would rather read 依法 (the corrector may still fix a
+    whole word), and 依 never becomes 一 (统依 → 统一 is left to the corrector too)."""
+    lm = build_domain_model(ROOT).lm
+    id_of = {c: i for i, c in table.char_of.items()}
+    assert choose("对车辆一法处理", [Choice(3, 3, ((1, "依", -0.5),))], lm) == {}
+    assert choose("全省统依规划", [Choice(3, 3, ((id_of["一"], "一", -0.5),))], lm) == {}
+
+
 @pytest.mark.whisper
 def test_real_decoder_with_a_held_out_model_is_not_worse_and_words_follow_the_text():
     from faster_whisper import BatchedInferencePipeline

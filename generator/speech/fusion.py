@@ -46,6 +46,9 @@ MAX_CANDIDATES = 8     # the best one-character tokens per step (homophones are 
 WEIGHT = 0.5           # LM weight against whisper (log-linear), chosen on held-out clips (bench)
 CONTEXT = 4            # characters of context either side that the LM compares
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# Digits read aloud are never changed nor made: a phone number with 一 turned into 医 would
+# no longer be seen as a number by the personal-data flags (pii.py).
+_SPOKEN_DIGITS = set("零〇一二两三四五六七八九十百千万幺")
 
 
 def _byte_decoder() -> dict[str, int]:
@@ -165,7 +168,10 @@ def choose(text: str, choices: list[Choice], lm: "CharLM", weight: float = WEIGH
                 window = fixed if len(fixed) == len(window) else window
             return lm.score(window, bos, eos)
 
-        homophones = [c for c in choice.candidates if _same_sound(c[1], chars[choice.char])]
+        if chars[choice.char] in _SPOKEN_DIGITS:
+            continue
+        homophones = [c for c in choice.candidates
+                      if _same_sound(c[1], chars[choice.char]) and c[1] not in _SPOKEN_DIGITS]
         if not homophones:
             continue
         written = lm_score(chars[choice.char])
