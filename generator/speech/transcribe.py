@@ -9,8 +9,10 @@ How it stays sane on a 3-hour livestream:
   loops), and the domain prompt applies to every piece, not just the first 30 s.
 - What still slips through is filtered here: repeated phrases collapsed, isolated
   stock hallucinations (字幕/作词/谢谢观看) and near-silent low-confidence pieces dropped.
-Each piece is then split at sentence marks and pauses into subtitle-sized segments,
-converted to Simplified, corrected with the glossary and punctuated.
+Characters whisper doubted between homophones are settled with the bureau's language model
+inside the pipeline (`fusion.fusion_pipeline`, built by the caller). Each piece is then
+split at sentence marks and pauses into subtitle-sized segments, converted to Simplified,
+corrected with the glossary and punctuated.
 """
 from __future__ import annotations
 
