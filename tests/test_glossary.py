@@ -183,3 +183,10 @@ def test_repeated_phrase_loops_are_collapsed_but_numbers_kept(raw, expected):
     from generator.speech.transcribe import collapse_repeats
 
     assert collapse_repeats(raw) == expected
+
+
+def test_output_is_simplified_even_where_a_project_glossary_is_traditional():
+    from generator.speech.transcribe import finish_text
+
+    corrector = Corrector(Glossary([Term("計價器")]))   # a term typed in Traditional by staff
+    assert finish_text("請您留意車內的機架器", corrector) == "请您留意车内的计价器。"

@@ -114,3 +114,45 @@ def test_nothing_spoken_is_published_with_default_flags():
 ])
 def test_ordinary_speech_is_not_flagged(text):
     assert find_spoken_pii(text) == []
+
+
+@pytest.fixture(scope="module")
+def pufa_corrector():
+    """The corrector `pufa transcribe` uses (glossary + the bureau's domain model)."""
+    from generator.speech.domainlm import load_domain_model
+    from generator.speech.glossary import Corrector, load_glossary
+
+    return Corrector(load_glossary(ROOT), load_domain_model(ROOT))
+
+
+@pytest.mark.parametrize("province", list(PROVINCES))
+def test_a_plate_after_chepaihao_with_a_misheard_province_and_grouped_digits_is_never_published(
+        province, pufa_corrector):
+    """Whisper's text for '车牌号是鲁A12345' read out in groups, with the province character
+    replaced by one read the same way, goes through the whole text path (glossary and
+    domain-model corrections, numbers, punctuation), is flagged as a plate, and with the
+    flags at their defaults none of its digits reach the published (recap) text."""
+    from generator.records.transcript import Annotations
+    from generator.speech.transcribe import finish_text
+
+    alikes = _sound_alikes()[province] or [province]
+    for index, prefix in enumerate(alikes[:4]):
+        body = ["123-45", "12-345", "1 23 45", "一二三-四五"][index % 4]
+        raw = f"车牌号是{prefix}A-{body}，请车主挪车"
+        text = finish_text(raw, pufa_corrector)
+        spans = [(kind, text[a:b]) for kind, a, b in find_spoken_pii(text)]
+        assert any(kind == "plate" and "A" in span and span.endswith(body[-1]) for kind, span in spans), (raw, text, spans)
+        segment = Segment(0, 0.0, 4.0, text)
+        transcript = Transcript("zh", "test", [segment])
+        transcript.flags = flag_transcript([segment])
+        published = published_segments(transcript, Annotations())[0].text
+        assert not re.search(r"A[\s\-]*[0-9一二三四五]", published), (raw, published)
+        assert "车牌号" in published   # the rest of the sentence is still there
+
+
+def test_the_corrector_keeps_a_plate_prefix_out_of_the_word_before_it(pufa_corrector):
+    """是炉A → 是鲁A (the bureau's own plate prefix), never 十路A (经十路 is a road name)."""
+    from generator.speech.transcribe import finish_text
+
+    assert finish_text("车牌号是炉A-123-45", pufa_corrector).startswith("车牌号是鲁A-123-45")
+    assert finish_text("车牌号卤A 12 345", pufa_corrector).startswith("车牌号鲁A 12 345")

@@ -279,8 +279,10 @@ def _word_freq() -> dict[str, int]:
     return jieba.dt.FREQ
 
 
-# A Chinese character, a capital letter, then plate characters (digits, spoken digits, *).
-_PLATE = re.compile(r"([\u3400-\u9fff])(\s?[A-HJ-NP-Z]\s?[·・]?\s?[0-9A-Z*＊零一二三四五六七八九幺两]{4,6})")
+# A Chinese character, a capital letter, then plate characters (digits, spoken digits, *),
+# which may come in groups (路A-123-45, 卤A 12 345) as whisper writes them when they are read out.
+_PLATE_CHAR = "[0-9A-Z*＊零一二三四五六七八九幺两]"
+_PLATE = re.compile(rf"([\u3400-\u9fff])(\s?[A-HJ-NP-Z]\s?[·・\-—–]?\s?(?:{_PLATE_CHAR}[\s\-—–]?){{3,5}}{_PLATE_CHAR})")
 
 
 @dataclass(frozen=True)
@@ -477,8 +479,13 @@ class Corrector:
         if self._alias_re is not None:
             text = self._alias_re.sub(lambda m: self.aliases[m.group()], text)
         text = self._plates(text)
+        # A plate's province character (鲁A12345, or whatever whisper wrote for it) is never
+        # merged into a word before it: 是鲁A → 十路A (经十路) would undo the plate fix above.
+        plates = [m.start(1) for m in _PLATE.finditer(text)]
         out, cursor = [], 0
         for fix in self.find(text):
+            if any(fix.start <= p < fix.end for p in plates):
+                continue
             out.append(text[cursor:fix.start])
             out.append(fix.term)
             cursor = fix.end

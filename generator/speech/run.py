@@ -193,9 +193,9 @@ def transcribe_one(media: Path, into: Path, transcript_id: str, loaded, correcto
             raise
         (work / "audio.done").write_text("ok\n")
     resumed_at = done
-    from faster_whisper import BatchedInferencePipeline
+    from .fusion import fusion_pipeline
 
-    pipeline = BatchedInferencePipeline(loaded.whisper)
+    pipeline = fusion_pipeline(loaded.whisper, corrector, options.fusion_weight)
     with wave.open(str(work / "audio.wav")) as wav:
         total_frames = wav.getnframes()
         duration = total_frames / SAMPLE_RATE

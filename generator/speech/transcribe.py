@@ -9,8 +9,10 @@ How it stays sane on a 3-hour livestream:
   loops), and the domain prompt applies to every piece, not just the first 30 s.
 - What still slips through is filtered here: repeated phrases collapsed, isolated
   stock hallucinations (字幕/作词/谢谢观看) and near-silent low-confidence pieces dropped.
-Each piece is then split at sentence marks and pauses into subtitle-sized segments,
-converted to Simplified, corrected with the glossary and punctuated.
+Characters whisper doubted between homophones are settled with the bureau's language model
+inside the pipeline (`fusion.fusion_pipeline`, built by the caller). Each piece is then
+split at sentence marks and pauses into subtitle-sized segments, converted to Simplified,
+corrected with the glossary and punctuated.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..records.transcript import ReviewMark, Segment, Word
+from .fusion import WEIGHT as FUSION_WEIGHT
 from .glossary import Corrector
 from .guards import collapse_repeated_segments, loop_mark
 from .numbers import write_numbers
@@ -48,6 +51,7 @@ class TranscribeOptions:
     pause_split_seconds: float = 0.7
     no_speech_drop: float = 0.6
     logprob_drop: float = -1.0
+    fusion_weight: float = FUSION_WEIGHT  # domain LM weight for homophones whisper doubts (0: off; fusion.py)
 
     def fingerprint(self) -> dict:
         from dataclasses import asdict
@@ -163,7 +167,8 @@ def _groups(words: list, options: TranscribeOptions) -> list[list]:
 def finish_text(raw_text: str, corrector: Corrector | None) -> str:
     text = collapse_repeats(to_simplified(raw_text.strip()))
     if corrector is not None:
-        text = corrector.correct(text)
+        # Again after correction: a project's glossary or cases may be written in Traditional.
+        text = to_simplified(corrector.correct(text))
     return punctuate(write_numbers(text))
 
 
