@@ -1,6 +1,7 @@
 """Lighthouse as a test (issue 19): Lighthouse 12 (installed by `make test` into .lighthouse/)
 audits the demo site in Debian's headless Chromium, phone form factor, default simulated
-throttling (slow 4G, 4x CPU), served by `pufa serve`'s own server (gzip), one run per page.
+throttling (slow 4G, 4x CPU), served by `pufa serve`'s own server (gzip), one run per page
+(three, judged by their median, for a page whose first run misses the performance target).
 
 Targets: accessibility >= 95 and performance >= 90 on the home, a case and a recap page;
 the home page moves <= 200 KB (what Lighthouse counts as transferred, i.e. compressed);
@@ -86,6 +87,13 @@ def reports(demo_url, tmp_path_factory) -> dict[str, dict]:
     found = {}
     for name, path in PAGES.items():
         report = run_lighthouse(demo_url + path, folder / f"{name}.json")
+        if score(report, "performance") < MIN_PERFORMANCE:
+            # Simulated throttling scales the CPU time this (shared) machine observed, so one
+            # run can be unlucky: on a miss, the page is judged by the median of three runs,
+            # as Lighthouse's documentation advises for variance.
+            runs = [report] + [run_lighthouse(demo_url + path, folder / f"{name}-{i}.json") for i in (2, 3)]
+            print(f"\nlighthouse {name}: performance of three runs: {[score(r, 'performance') for r in runs]}")
+            report = sorted(runs, key=lambda r: score(r, "performance"))[1]
         found[name] = report
         timings = {key: report["audits"][key].get("displayValue", "") for key in
                    ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
