@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PUFA := $(VENV)/bin/pufa
 STAMP := $(VENV)/.installed
 
-.PHONY: site test setup browser axe bench clean serve
+.PHONY: site test setup browser axe lighthouse bench clean serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,16 @@ $(AXE):
 
 axe: $(AXE)
 
-test: $(STAMP) browser $(AXE)
+# Lighthouse (performance + accessibility scores, phone form factor) for tests/test_lighthouse.py.
+# Major version 12: the last one that runs on Debian's Node 18/20 (13 needs Node 22).
+LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE):
+	@command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q npm) || (sudo apt-get update -q && sudo apt-get install -y -q npm)
+	npm install --prefix .lighthouse --no-audit --no-fund lighthouse@12
+
+lighthouse: $(LIGHTHOUSE)
+
+test: $(STAMP) browser $(AXE) $(LIGHTHOUSE)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -371,6 +371,10 @@ def write_mkdocs_config(config: ProjectConfig, model: SiteModel, work: Path, nav
     shutil.copytree(OVERRIDES, overrides)
     docs = work / "docs"
     css = sorted(p.relative_to(docs).as_posix() for p in (docs / ASSET_PREFIX / "css").glob("*.css"))
+    # print.css is linked with media="print" by the theme override (main.html): a screen
+    # does not wait for it before the first paint (Lighthouse: render-blocking resources).
+    print_css = f"{ASSET_PREFIX}/css/print.css"
+    screen_css = [path for path in css if path != print_css]
     js = sorted(p.relative_to(docs).as_posix() for p in (docs / ASSET_PREFIX / "js").glob("*.js"))
     derived = {
         "INHERIT": str(config.mkdocs_file),
@@ -384,9 +388,10 @@ def write_mkdocs_config(config: ProjectConfig, model: SiteModel, work: Path, nav
                   "language": "zh", "favicon": f"{ASSET_PREFIX}/img/favicon.png"},
         "plugins": [],                      # Material's search is replaced by Pagefind
         "hooks": [str(HERE / "mkdocs_hooks.py")],
-        "extra_css": css,
+        "extra_css": screen_css,
         "extra_javascript": js,
-        "extra": {"generator": False, "pufa_share_image": SHARE_IMAGE},
+        "extra": {"generator": False, "pufa_share_image": SHARE_IMAGE,
+                  "pufa_print_css": print_css if print_css in css else None},
         "validation": {"nav": {"omitted_files": "ignore", "not_found": "warn", "absolute_links": "ignore"},
                        "links": {"not_found": "ignore", "absolute_links": "ignore",
                                  "unrecognized_links": "ignore", "anchors": "ignore"}},

@@ -82,6 +82,15 @@
     for (var i = 0; i < els.length; i++) {
       var el = els[i];
       if (el.querySelector("a")) { continue; }        // a line with a link: the link is the stop
+      if (/^H[1-6]$/.test(el.tagName)) {
+        // A heading stays a heading (screen readers list them; role=button is not allowed on
+        // it): its text goes into a span that is the button.
+        var inner = document.createElement("span");
+        while (el.firstChild) { inner.appendChild(el.firstChild); }
+        inner.setAttribute("data-start", el.getAttribute("data-start"));
+        el.appendChild(inner);
+        el = inner;
+      }
       el.setAttribute("tabindex", "0");
       el.setAttribute("role", "button");
       var time = el.querySelector("time");
