@@ -195,22 +195,24 @@
       nav.textContent = "";
       nav.hidden = pages <= 1;
       if (pages <= 1) return;
+      var items = nav.appendChild(text("ol"));              // as templates/_pagination.html
+      function item(el) { items.appendChild(text("li")).appendChild(el); }
       function link(n, label, rel) {
         var a = text("a", "", label);
         a.href = base + query(sel, n);
         a.setAttribute("data-page", String(n));
         if (rel) a.rel = rel;
-        nav.appendChild(a);
+        item(a);
       }
       if (page > 1) link(page - 1, "‹ 上一页", "prev");
       var last = 0;
       windowOf(page, pages).forEach(function (n) {
-        if (n - last > 1) nav.appendChild(text("span", "pufa-pages__gap", "…"));
+        if (n - last > 1) item(text("span", "pufa-pages__gap", "…"));
         last = n;
         if (n === page) {
           var here = text("span", "pufa-pages__current", String(n));
           here.setAttribute("aria-current", "page");
-          nav.appendChild(here);
+          item(here);
         } else {
           link(n, String(n));
         }
