@@ -24,7 +24,8 @@ SECTIONS = ["以案释法", "裁量清单", "泉小慧", "普法四进", "执法
 CASE = "cases/2024-1001/"
 PAGES = ["", "cases/", CASE, "discretion/", "videos/", "lessons/xx-chuzuche-anquan/", "livestreams/demo-livestream/",
          "laws/wang-luo-yu-yue-chu-zu-qi-che-jing-ying-fu-wu-guan-li-zan-xing-ban-fa/", "open-data/",
-         "videos/qxh-001/", "lessons/firms/", "cases/category/wang-yue-che/?year=2024", "laws/", "lessons/"]
+         "videos/qxh-001/", "lessons/firms/", "cases/category/wang-yue-che/?year=2024", "laws/", "lessons/",
+         "cases/?category=wang-yue-che&year=2024&page=1"]
 
 
 def _copy_demo(project: Path) -> Path:

@@ -56,7 +56,10 @@
       return text ? "?" + text : "";
     }
 
+    var everything = listing.querySelector(".pufa-facets a.pufa-chip:not([data-facet])");   // 全部
+
     function linkChips(sel) {
+      if (everything && !own) everything.classList.toggle("pufa-chip--on", !Object.keys(sel).length);
       chips.forEach(function (chip) {
         var name = chip.getAttribute("data-facet"), slug = chip.getAttribute("data-slug");
         if (name === own) {
@@ -306,7 +309,12 @@
       } else if (step) {
         ev.preventDefault();
         history.pushState(null, "", step.href);
-        apply().then(function () { if (count) count.scrollIntoView({ block: "start" }); });
+        // The pager is drawn anew: keyboard focus goes to the result count, at the list's top.
+        apply().then(function () {
+          if (!count) return;
+          count.setAttribute("tabindex", "-1");
+          count.focus();
+        });
       }
     });
     window.addEventListener("popstate", function () { apply(); });
