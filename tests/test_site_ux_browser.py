@@ -266,6 +266,19 @@ def test_filters_combine_on_the_case_listing_with_counts_reload_back_and_back_li
     assert not phone_page.console_errors, phone_page.console_errors
 
 
+def test_without_scripts_the_listing_is_server_rendered_and_chips_link_to_one_facet_listings(browser, demo):
+    url, site = demo
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(url + "cases/?category=wang-yue-che&year=2024")
+    assert len(_shown_ids(page)) == 20                       # the first page of all cases
+    page.locator("a.pufa-chip[data-facet=category][data-slug=wang-yue-che]").click()
+    page.wait_for_url(url + "cases/category/wang-yue-che/")
+    records = [r for r in _published_cases(site.parent) if r["category"] == "网约车"]
+    assert _shown_ids(page) == [r["id"] for r in records][:20]
+    context.close()
+
+
 def test_filtered_results_page_through_in_the_url(phone_page, demo):
     from collections import Counter
     from generator.site.render import slugify
