@@ -1,5 +1,6 @@
 """Case pages, the paginated case listing and its facet listings (category, year,
-discretion, handling, law).
+discretion, handling, law), and the filter index and card shards that let every listing
+combine facets in the page (cases/filters.json, cases/cards/<n>.json).
 
 Every case page is out of the nav and costs O(1): related cases come from neighbours in
 precomputed buckets, never from a scan of all cases.
