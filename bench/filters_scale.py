@@ -6,7 +6,9 @@ CPU throttling (4x: a mid-range phone) walks the case listing the way a reader d
 chooses a category, a year, the next page, a discretion, a handling, another year; then
 opens a shared filtered address cold. For each step it prints the bytes moved (as sent,
 compressed, headers included) and the time from the click to the results in the page.
-With --keep DIR an existing build in DIR/project is reused (no rebuild).
+With --keep DIR an existing build in DIR/project is reused (no rebuild). With --mobile-network
+the page also gets Lighthouse's mobile network (150 ms round trip, 1.6 Mbit/s down), over
+this server's HTTP/1.1 (at most 6 requests at a time; a host with HTTP/2 does better).
 """
 from __future__ import annotations
 
@@ -31,19 +33,25 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 
-# Clicks in the page, then waits for the results: resolves to milliseconds.
+# Clicks in the page, then waits for the results: resolves to [ms to the first results
+# (count, chips and the first cards drawn), ms to the whole page of 20].
 STEP = """async (selector) => {
     const el = document.querySelector(selector);
     if (!el) return 'missing: ' + selector;
+    const listing = document.querySelector('[data-pufa-listing]');
+    const before = listing.getAttribute('data-pufa-drawn');
     const t0 = performance.now();
+    let first = null;
     el.click();
     await new Promise(r => setTimeout(r, 0));
-    while (document.querySelector('[data-pufa-listing][aria-busy]')
+    while (listing.hasAttribute('aria-busy')
            || !document.querySelector('.pufa-count').textContent.includes('同时筛选')) {
+        if (first === null && listing.getAttribute('data-pufa-drawn') !== before) first = performance.now() - t0;
         if (performance.now() - t0 > 30000) return 'timeout: ' + document.querySelector('.pufa-count').textContent;
         await new Promise(r => setTimeout(r, 2));
     }
-    return performance.now() - t0;
+    const all = performance.now() - t0;
+    return [first === null ? all : first, all];
 }"""
 
 STEPS = [
@@ -59,7 +67,17 @@ STEPS = [
 ]
 
 
-def measure(url: str, rate: float) -> None:
+def throttle(context, page, rate: float, network: bool) -> None:
+    cdp = context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
+    if network:
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 150,
+                                                       "downloadThroughput": 1_638_400 / 8,
+                                                       "uploadThroughput": 675_000 / 8})
+
+
+def measure(url: str, rate: float, network: bool = False) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -74,36 +92,38 @@ def measure(url: str, rate: float) -> None:
             moved.append((request.url, sizes["responseBodySize"] + sizes["responseHeadersSize"]))
 
         page.on("requestfinished", finished)
-        cdp = context.new_cdp_session(page)
-        cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
+        throttle(context, page, rate, network)
         page.goto(url + "cases/", wait_until="load")
-        print(f"{'step':<22} {'moved':>9} {'requests':>8} {'time':>8}  result")
-        times, sizes = [], []
+        print(f"{'step':<22} {'moved':>9} {'requests':>8} {'first':>7} {'all 20':>7}  result")
+        firsts, times, sizes = [], [], []
         for label, selector in STEPS:
             moved.clear()
-            elapsed = page.evaluate(STEP, selector)
-            if isinstance(elapsed, str) and elapsed.startswith("missing"):
+            result = page.evaluate(STEP, selector)
+            if isinstance(result, str) and result.startswith("missing"):
                 print(f"{label:<22} (no such link at this size: skipped)")
                 continue
-            if not isinstance(elapsed, (int, float)):
-                raise SystemExit(f"{label}: {elapsed}")
+            if not isinstance(result, list):
+                raise SystemExit(f"{label}: {result}")
+            first, elapsed = result
             page.wait_for_timeout(50)                         # let the last response report its size
             total = sum(n for _, n in moved)
+            firsts.append(first)
             times.append(elapsed)
             sizes.append(total)
-            print(f"{label:<22} {total / 1000:>7.1f}KB {len(moved):>8} {elapsed:>6.0f}ms  "
+            print(f"{label:<22} {total / 1000:>7.1f}KB {len(moved):>8} {first:>5.0f}ms {elapsed:>5.0f}ms  "
                   f"{page.locator('.pufa-count').inner_text()}")
-        print(f"filter changes: {len(STEPS)}; moved max {max(sizes) / 1000:.1f} KB (first, index included: "
-              f"{sizes[0] / 1000:.1f} KB; later max {max(sizes[1:]) / 1000:.1f} KB); time to results: first "
-              f"{times[0]:.0f} ms, later median {statistics.median(times[1:]):.0f} ms, max {max(times[1:]):.0f} ms "
-              f"(CPU throttled {rate:g}x)")
+        print(f"filter changes: {len(sizes)}; moved max {max(sizes) / 1000:.1f} KB (first, index included: "
+              f"{sizes[0] / 1000:.1f} KB; later max {max(sizes[1:]) / 1000:.1f} KB); first results: first change "
+              f"{firsts[0]:.0f} ms, later median {statistics.median(firsts[1:]):.0f} ms, max {max(firsts[1:]):.0f} ms; "
+              f"all 20 cards: first change {times[0]:.0f} ms, later median {statistics.median(times[1:]):.0f} ms, "
+              f"max {max(times[1:]):.0f} ms (CPU throttled {rate:g}x{', mobile network' if network else ''})")
         # A shared filtered address opened cold: the page, then the index and the shards.
         shared = url + "cases/?category=chao-xian-chao-zai&year=2023&discretion=bu-yu-chu-fa"
         fresh = context.new_page()
         moved_cold: list[int] = []
         fresh.on("requestfinished", lambda r: moved_cold.append(
             r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]) if "/cases/" in r.url else None)
-        context.new_cdp_session(fresh).send("Emulation.setCPUThrottlingRate", {"rate": rate})
+        throttle(context, fresh, rate, network)
         started = time.perf_counter()
         fresh.goto(shared)
         fresh.wait_for_function("document.querySelector('.pufa-count').textContent.includes('同时筛选')"
@@ -119,6 +139,7 @@ def main() -> None:
     parser.add_argument("count", type=int, nargs="?", default=10_000)
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep it; reuse a build already there")
     parser.add_argument("--rate", type=float, default=4.0, help="CPU throttling rate (default 4)")
+    parser.add_argument("--mobile-network", action="store_true", help="also 150 ms RTT, 1.6 Mbit/s (Lighthouse mobile)")
     args = parser.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="pufa-filters-"))
     project = work / "project"
@@ -138,7 +159,7 @@ def main() -> None:
         server = make_server(site)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
-            measure(f"http://127.0.0.1:{server.server_address[1]}/", args.rate)
+            measure(f"http://127.0.0.1:{server.server_address[1]}/", args.rate, args.mobile_network)
         finally:
             server.shutdown()
             server.server_close()

@@ -223,7 +223,8 @@
       if (page < pages) link(page + 1, "下一页 ›", "next");
     }
 
-    function render(sel, t, page, rows) {
+    // The counts, the result count and the pager; the cards follow as their shards arrive.
+    function render(sel, t, page) {
       chips.forEach(function (chip) {
         var name = chip.getAttribute("data-facet"), slug = chip.getAttribute("data-slug");
         var small = chip.querySelector("small");
@@ -243,8 +244,6 @@
           (pages > 1 ? "，第 " + page + "/" + pages + " 页" : "");
       }
       if (pager) pager.hidden = true;
-      list.textContent = "";
-      rows.forEach(function (item) { list.appendChild(card(item[0], item[1])); });
       drawPager(sel, page, pages);
     }
 
@@ -272,13 +271,25 @@
         var shown = t.hits.slice((page - 1) * PAGE, page * PAGE);
         var needed = [];
         shown.forEach(function (p) { var n = Math.floor(p / index.shard); if (needed.indexOf(n) < 0) needed.push(n); });
-        return Promise.all(needed.map(shard)).then(function (loaded) {
-          if (turn !== drawn) return;                        // a newer change is being drawn
-          var byNumber = {};
-          needed.forEach(function (n, i) { byNumber[n] = loaded[i]; });
-          render(sel, t, page, shown.map(function (p) {
-            return [p, byNumber[Math.floor(p / index.shard)][p % index.shard]];
-          }));
+        // Every shard is requested now; the cards are put in, in order, as each arrives, so
+        // the first results show after the first shard rather than the slowest.
+        var requests = needed.map(shard), next = 0;
+        render(sel, t, page);
+        if (!shown.length) list.textContent = "";
+        var chain = requests.reduce(function (previous, request, i) {
+          return previous.then(function () { return request; }).then(function (rows) {
+            if (turn !== drawn) return;                      // a newer change is being drawn
+            if (i === 0) list.textContent = "";
+            while (next < shown.length && Math.floor(shown[next] / index.shard) === needed[i]) {
+              list.appendChild(card(shown[next], rows[shown[next] % index.shard]));
+              next++;
+            }
+            if (i === 0) listing.setAttribute("data-pufa-drawn", String(turn));
+          });
+        }, Promise.resolve());
+        return chain.then(function () {
+          if (turn !== drawn) return;
+          if (!shown.length) listing.setAttribute("data-pufa-drawn", String(turn));
           listing.removeAttribute("aria-busy");
         });
       }).catch(function () {
