@@ -107,6 +107,9 @@ def measure(url: str, rate: float, network: bool = False) -> None:
             first, elapsed = result
             page.wait_for_timeout(50)                         # let the last response report its size
             total = sum(n for _, n in moved)
+            other = [u.rsplit("/", 2)[-1] for u, _ in moved if not u.endswith(".json")]
+            if other:                                         # not the filters' own: say what it was
+                print(f"  (also moved in this step: {', '.join(other)})")
             firsts.append(first)
             times.append(elapsed)
             sizes.append(total)
