@@ -24,6 +24,7 @@ PAGE_TYPES = {
     "home": "",
     "case listing": "cases/",
     "category listing": "cases/category/wang-yue-che/",
+    "filtered case listing": "cases/?category=wang-yue-che&year=2024",
     "case": "cases/2024-1001/",
     "discretion list": "discretion/",
     "video index": "videos/",
@@ -88,6 +89,8 @@ def test_no_serious_or_critical_axe_violation_on_a_phone(browser, demo_url, kind
     try:
         if kind == "search results":
             page.wait_for_selector(".pufa-result", timeout=15_000)
+        if kind == "filtered case listing":                 # the cards and counts drawn by the filters
+            page.wait_for_function("document.querySelector('.pufa-count').textContent.includes('同时筛选')")
         assert serious_violations(page) == []
     finally:
         context.close()
@@ -102,7 +105,7 @@ def test_no_serious_or_critical_axe_violation_on_a_desktop(browser, demo_url, ki
         context.close()
 
 
-@pytest.mark.parametrize("kind", ["home", "case", "video index", "livestream recap"])
+@pytest.mark.parametrize("kind", ["home", "case", "video index", "livestream recap", "filtered case listing"])
 def test_no_serious_or_critical_axe_violation_in_large_type_and_high_contrast(browser, demo_url, kind):
     context, page = _open(browser, demo_url + PAGE_TYPES[kind], 390, size="xlarge", contrast=True)
     try:

@@ -36,6 +36,10 @@ def test_the_second_line_finds_names_and_long_numbers(text, expected):
     assert found(text) == expected
 
 
+def test_a_number_in_a_csv_row_without_a_unit_after_it_is_still_found():
+    assert found("a,b,13812345678,c") == [("digits?", "13812345678")]
+
+
 def test_the_second_line_finds_what_the_first_line_misses():
     text = "编号7312345678"
     assert scan_text(text) == [] and found(text) == [("digits?", "7312345678")]
@@ -47,6 +51,8 @@ def test_the_second_line_finds_what_the_first_line_misses():
     "《中华人民共和国道路运输条例》，车主刘家庄路，当事人陈述、申辩",
     "坐标36.6512345，金额12345.67元，运距1234567公里，/cases/2024-1001/，2023 2024 2025",
     "鲁ICP备12345678号 网站标识码：3701000012 鲁公网安备 37010202000123号",   # the site's own footer
+    "fines-by-category,按类别统计罚款金额,超限超载,2069000,元,330 件",          # open-data CSV: unit in the next column
+    " | ‹ 上一页 |  | 1 |  | … |  | 98 |  | 99 |  | 100 | ",                    # a listing's pager (list items)
 ])
 def test_published_content_passes_the_second_line(text):
     assert found(text) == []

@@ -126,3 +126,32 @@ def test_build_refuses_a_transcript_whose_annotation_save_was_interrupted(tmp_pa
     assert [str(p) for p in problems.problems] == [
         f"{folder / '.pending-save.json'}: an annotation save was interrupted and is not finished "
         "(open 'pufa annotate' once (it completes or discards the save), then build again)"]
+
+
+def test_the_filter_index_holds_one_letter_a_case_and_two_past_52_values():
+    """cases/filters.json: per facet, each case's value number as letters (never digits, so
+    the leak gate cannot read a column as a number), decoded here as pufa-filters.js does."""
+    import datetime as dt
+    import json
+    from types import SimpleNamespace
+
+    from generator.site.sections.cases import (COLUMN_ALPHABET, FacetBar, FacetOption, filter_index_view,
+                                               render_filter_index)
+
+    cases = [SimpleNamespace(category=f"类别{n % 60}", year=2020 + n % 3, discretion="从轻处罚", handling="简易程序",
+                             date=dt.date(2024, 1, 1)) for n in range(130)]
+    bar = tuple(FacetBar(name, name, tuple(FacetOption(v, 0) for v in values)) for name, values in (
+        ("category", [f"类别{n}" for n in range(60)]), ("year", ["2022", "2021", "2020"]),
+        ("discretion", ["从轻处罚"]), ("handling", ["简易程序"])))
+    data = json.loads(render_filter_index(filter_index_view(cases, bar)))
+    assert data["total"] == 130 and data["widths"] == {"category": 2, "year": 1, "discretion": 1, "handling": 1}
+    assert not any(ch.isdigit() for column in data["columns"].values() for ch in column)
+    size = len(COLUMN_ALPHABET)
+
+    def decode(name):
+        column, width = data["columns"][name], data["widths"][name]
+        numbers = [COLUMN_ALPHABET.index(column[i * width + k]) for i in range(data["total"]) for k in range(width)]
+        return [numbers[i] * size + numbers[i + 1] for i in range(0, len(numbers), 2)] if width == 2 else numbers
+
+    assert [data["values"]["category"][n][0] for n in decode("category")] == [c.category for c in cases]
+    assert [data["values"]["year"][n][0] for n in decode("year")] == [str(c.year) for c in cases]

@@ -55,7 +55,9 @@ def _visible(text: str) -> tuple[str, list[int] | None]:
 _RUN = re.compile(r"[0-9](?:[ .\-\u2010-\u2015/\u00a0]?[0-9])*")
 _GROUP = re.compile(r"[0-9]+")
 _CASE_ID = re.compile(r"^(?:19|20)[0-9]{2}-[0-9]{1,6}$")      # 2024-1001: a case's id (year-serial)
-_AMOUNT_AFTER = re.compile(r"\s?(?:元|万|亿|吨|千克|公斤|克|公里|千米|米|厘米|毫米|km|kg|t\b|%|％|人|辆|次|件|个|条|款|项|页|字|"
+# A unit after the number, also in the next column of a CSV row ('2069000,元': the open-data
+# table of fines, where a bureau's yearly total passes 7 digits).
+_AMOUNT_AFTER = re.compile(r"\s?,?(?:元|万|亿|吨|千克|公斤|克|公里|千米|米|厘米|毫米|km|kg|t\b|%|％|人|辆|次|件|个|条|款|项|页|字|"
                            r"平方|立方|升|小时|分钟|秒|天|日|年|月|倍|台|部|家|户|名|起|宗)")
 _ARTICLE_BEFORE = re.compile(r"第\s?$")
 _CASE_NO_AROUND = re.compile(r"[〕\]】)）]\s?$")

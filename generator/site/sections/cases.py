@@ -1,5 +1,6 @@
 """Case pages, the paginated case listing and its facet listings (category, year,
-discretion, handling, law).
+discretion, handling, law), and the filter index and card shards that let every listing
+combine facets in the page (cases/filters.json, cases/cards/<n>.json).
 
 Every case page is out of the nav and costs O(1): related cases come from neighbours in
 precomputed buckets, never from a scan of all cases.
@@ -137,44 +138,99 @@ def listing_pages(model: SiteModel) -> Iterator[ViewPage]:
         for value, cases in sorted(groups[f.name].items()):
             heading = f"{f.label}：{value}" if f.name != "law" else f"引用《{value}》的案例"
             yield from _paginate(cases, f.name, value, heading, tuple(bar), total_all)
-            if f.in_bar:
-                yield ViewAsset(facet_url(f.name, value) + FACET_INDEX, FacetIndexView(tuple(cases), tuple(bar)),
-                                render_facet_index)
+    yield ViewAsset(FILTER_INDEX, filter_index_view(model.cases, tuple(bar)), render_filter_index)
+    for number, start in enumerate(range(0, len(model.cases), CARD_SHARD)):
+        shard = tuple(card_row(case) for case in model.cases[start:start + CARD_SHARD])
+        yield ViewAsset(card_shard_path(number), CardShardView(shard), render_card_shard)
 
 
-FACET_INDEX = "facets.json"
-# What a card shows is the title, date, category and discretion: the index holds those and
-# the four facet values (as numbers into `values`) of each case, nothing else.
+# The combined filters of every case listing (category × year × discretion × handling) run in
+# the page from one small index of all cases, fetched once: per case only the number of its
+# value in each facet, as columns. What a result card shows (title, date, cause, decision)
+# lives in fixed shards of CARD_SHARD cases by position (newest first), fetched only for the
+# 20 results on the page shown: a filter change moves the index once, then a few shards.
+FILTER_INDEX = "cases/filters.json"
+CARD_SHARD = 25
 INDEX_FACETS = ("category", "year", "discretion", "handling")
+# A column is a string of letters, one (or, past 52 values, two) a case: the value's number
+# in this alphabet. ~1 byte a case and facet, decoded with a table lookup; letters only, so
+# that no run of a column can read as a number (the leak gate looks for phone and ID numbers).
+COLUMN_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def card_shard_path(number: int) -> str:
+    return f"cases/cards/{number}.json"
+
+
+def _facet_value(case: Case, name: str) -> str:
+    return str(case.year) if name == "year" else getattr(case, name)
 
 
 @dataclass(frozen=True)
-class FacetIndexView:
-    """What one facet listing's filter index holds: its cases and the filter bar."""
+class FilterIndexView:
+    """The filter index: each facet's values (as the filter bar orders them) and, per
+    facet, the value number of every case in listing order (newest first)."""
 
-    cases: tuple[Case, ...]
-    bar: tuple[FacetBar, ...]
+    values: tuple[tuple[str, tuple[str, ...]], ...]
+    columns: tuple[tuple[str, tuple[int, ...]], ...]
+    shard: int
 
 
-def render_facet_index(view: FacetIndexView) -> bytes:
-    """The compact index of one facet listing (e.g. every 网约车 case), loaded once by
-    pufa-filters.js to combine the other facets (year × discretion × handling) in the page,
-    with counts for the current selection, without another request per filter change.
-    ~70 bytes a case before compression."""
+def filter_index_view(cases: Iterable[Case], bar: tuple[FacetBar, ...]) -> FilterIndexView:
+    cases = tuple(cases)
+    values = {group.name: tuple(option.value for option in group.options) for group in bar}
+    out_values, columns = [], []
+    for name in INDEX_FACETS:
+        known = list(values.get(name, ()))
+        position = {v: i for i, v in enumerate(known)}
+        column = []
+        for case in cases:
+            value = _facet_value(case, name)
+            if value not in position:               # never for a bar made from the same cases
+                position[value] = len(known)
+                known.append(value)
+            column.append(position[value])
+        out_values.append((name, tuple(known)))
+        columns.append((name, tuple(column)))
+    return FilterIndexView(tuple(out_values), tuple(columns), CARD_SHARD)
+
+
+def render_filter_index(view: FilterIndexView) -> bytes:
+    """`cases/filters.json`, read by pufa-filters.js. 10,000 cases: ~40 KB, ~20 KB gzip."""
     import json
-    values = {group.name: [option.value for option in group.options] for group in view.bar}
-    position = {name: {v: i for i, v in enumerate(vs)} for name, vs in values.items()}
-    rows = []
-    for case in view.cases:
-        own = {"category": case.category, "year": str(case.year), "discretion": case.discretion,
-               "handling": case.handling}
-        rows.append([case.id, case.title, case.date.isoformat(),
-                     *(position[name].get(own[name], -1) for name in INDEX_FACETS)])
-    data = {"fields": list(INDEX_FACETS),
-            "values": {name: [[v, slugify(v)] for v in values.get(name, [])] for name in INDEX_FACETS},
-            "cases": rows}
+    base = len(COLUMN_ALPHABET)
+    columns: dict[str, str] = {}
+    widths: dict[str, int] = {}
+    for name, column in view.columns:
+        count = len(dict(view.values)[name])
+        width = widths[name] = 1 if count <= base else 2
+        if count > base * base:
+            from ...errors import InputError
+            raise InputError.at("cases_public", f"{count} different values; the filter index holds at most {base * base}",
+                                field=name, hint="use fewer, broader values")
+        columns[name] = "".join(COLUMN_ALPHABET[n] if width == 1 else COLUMN_ALPHABET[n // base] + COLUMN_ALPHABET[n % base]
+                                for n in column)
+    data = {"fields": list(INDEX_FACETS), "total": len(view.columns[0][1]) if view.columns else 0,
+            "shard": view.shard, "alphabet": COLUMN_ALPHABET, "widths": widths,
+            "values": {name: [[v, slugify(v)] for v in vs] for name, vs in view.values},
+            "columns": columns}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
+
+def card_row(case: Case) -> tuple[str, str, str, str, str]:
+    """What a result card shows beyond the facets, as the server-rendered card shows it."""
+    return (case.id, case.title, case.date.isoformat(), truncate_text(case.cause, 60),
+            truncate_text(case.decision, 40))
+
+
+@dataclass(frozen=True)
+class CardShardView:
+    rows: tuple[tuple[str, str, str, str, str], ...]
+
+
+def render_card_shard(view: CardShardView) -> bytes:
+    import json
+    return json.dumps([list(row) for row in view.rows], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _check_slug_collisions(groups: dict[str, dict[str, list[Case]]]) -> None:

@@ -1,159 +1,236 @@
-/* Case listings that combine filters: on a facet listing (e.g. 类别：网约车) the other
-   facets (年份 × 裁量 × 办案方式) narrow the list in the page, with counts for the current
-   selection. The selection lives in the address (?year=2024&discretion=cong-qing-chu-fa),
-   so it can be shared and Back returns to it. The listing's compact index
-   (facets.json: id, title, date and four facet numbers a case) is fetched once; a filter
-   change after that moves no bytes. Without scripts the chips are plain links to the
-   single-facet listings. */
+/* Case listings that combine filters (类别 × 年份 × 裁量 × 办案方式), with counts for the
+   current selection. The selection and the page live in the address
+   (/cases/?category=wang-yue-che&year=2024&page=2, or on a facet listing such as
+   类别：网约车, /cases/category/wang-yue-che/?year=2024), so it can be shared, reloaded, and
+   Back and Forward return to it.
+
+   Two kinds of file, both made by the build (generator/site/sections/cases.py):
+   - cases/filters.json, fetched once: for every case (newest first) only the number of its
+     value in each facet, as one string per facet (one character a case; ~20 KB gzip at
+     10,000 cases). Results and every count come from one pass over these columns.
+   - cases/cards/<n>.json: title, date, cause and decision of cases n*shard … by position,
+     fetched only for the 20 results on the page shown (kept for the next change).
+   Without scripts the page is the server-rendered listing and the chips are plain links to
+   the one-facet listings. */
 (function () {
   "use strict";
   var FACETS = ["category", "year", "discretion", "handling"];
-  var SHOWN = 20;
+  var PAGE = 20;
 
   function start() {
     var listing = document.querySelector("[data-pufa-listing]");
     if (!listing || listing.hasAttribute("data-pufa-ready")) return;
     listing.setAttribute("data-pufa-ready", "");
-    var own = listing.getAttribute("data-facet");
+    var own = listing.getAttribute("data-facet") || "";       // the facet fixed by the path, if any
+    var ownSlug = listing.getAttribute("data-slug") || "";
+    var base = listing.getAttribute("data-base") || location.pathname;
     var root = listing.getAttribute("data-root") || "";
     var list = listing.querySelector(".pufa-cards");
     var count = listing.querySelector(".pufa-count");
     var pager = listing.querySelector(".pufa-pages");
     var chips = Array.prototype.slice.call(listing.querySelectorAll("a.pufa-chip[data-facet]"));
+    chips.forEach(function (chip) { chip.setAttribute("data-static", chip.getAttribute("href")); });
     var original = { list: list ? list.innerHTML : "", count: count ? count.textContent : "",
                      counts: chips.map(function (c) { var s = c.querySelector("small"); return s ? s.textContent : ""; }) };
-    var index = null, loading = null, shown = SHOWN;
+    var index = null, loading = null, shards = {}, drawn = 0;
 
+    function params() { return new URLSearchParams(location.search); }
+
+    // The reader's choices (facet → slug), without the page's own facet.
     function selection() {
-      var params = new URLSearchParams(location.search), out = {};
-      FACETS.forEach(function (name) {
-        if (name !== own && params.get(name)) out[name] = params.get(name);
-      });
+      var p = params(), out = {};
+      FACETS.forEach(function (name) { if (name !== own && p.get(name)) out[name] = p.get(name); });
       return out;
     }
 
-    function query(sel) {
-      var params = new URLSearchParams();
-      FACETS.forEach(function (name) { if (sel[name]) params.set(name, sel[name]); });
-      var text = params.toString();
+    function pageNumber() {
+      var n = parseInt(params().get("page") || "1", 10);
+      return n > 0 ? n : 1;
+    }
+
+    function query(sel, page) {
+      var p = new URLSearchParams();
+      FACETS.forEach(function (name) { if (sel[name]) p.set(name, sel[name]); });
+      if (page > 1) p.set("page", String(page));
+      var text = p.toString();
       return text ? "?" + text : "";
     }
 
-    function staticHref(chip) { return chip.getAttribute("data-static") || chip.getAttribute("href"); }
+    var everything = listing.querySelector(".pufa-facets a.pufa-chip:not([data-facet])");   // 全部
 
     function linkChips(sel) {
+      if (everything && !own) everything.classList.toggle("pufa-chip--on", !Object.keys(sel).length);
       chips.forEach(function (chip) {
-        if (!chip.hasAttribute("data-static")) chip.setAttribute("data-static", chip.getAttribute("href"));
         var name = chip.getAttribute("data-facet"), slug = chip.getAttribute("data-slug");
-        if (name === own) { chip.href = staticHref(chip) + query(sel); return; }
+        if (name === own) {
+          // Another value of the page's own facet is another listing: go there, keeping the
+          // other choices; the current one, chosen again, is dropped (the full listing).
+          chip.href = (slug === ownSlug ? root + "cases/" : chip.getAttribute("data-static")) + query(sel, 1);
+          return;
+        }
         var next = {};
         Object.keys(sel).forEach(function (k) { next[k] = sel[k]; });
-        if (sel[name] === slug) delete next[name]; else next[name] = slug;
-        chip.href = location.pathname + (query(next) || "?");
         var on = sel[name] === slug;
+        if (on) delete next[name]; else next[name] = slug;
+        chip.href = base + (query(next, 1) || "?");
         chip.classList.toggle("pufa-chip--on", on);
         if (on) chip.setAttribute("aria-current", "true"); else chip.removeAttribute("aria-current");
       });
     }
 
+    function getJSON(url) {
+      return fetch(url).then(function (r) {
+        if (!r.ok) throw new Error(url + ": " + r.status);
+        return r.json();
+      });
+    }
+
     function load() {
       if (!loading) {
-        loading = fetch(listing.getAttribute("data-index")).then(function (r) {
-          if (!r.ok) throw new Error(r.status);
-          return r.json();
-        }).then(function (data) {
-          var pos = {};
-          data.fields.forEach(function (name, i) { pos[name] = i + 3; });
-          data.slugs = {};
+        loading = getJSON(listing.getAttribute("data-index")).then(function (data) {
+          var lookup = {};
+          for (var k = 0; k < data.alphabet.length; k++) lookup[data.alphabet.charAt(k)] = k;
+          var columns = {}, slugs = {};
           data.fields.forEach(function (name) {
-            data.slugs[name] = data.values[name].map(function (v) { return v[1]; });
+            var source = data.columns[name], column = new Uint16Array(data.total);
+            if (data.widths[name] === 1) {
+              for (var i = 0; i < data.total; i++) column[i] = lookup[source.charAt(i)];
+            } else {                                         // two letters a case (> 52 values)
+              var size = data.alphabet.length;
+              for (var j = 0; j < data.total; j++) {
+                column[j] = lookup[source.charAt(2 * j)] * size + lookup[source.charAt(2 * j + 1)];
+              }
+            }
+            columns[name] = column;
+            slugs[name] = data.values[name].map(function (v) { return v[1]; });
           });
-          data.pos = pos;
-          index = data;
+          index = { fields: data.fields, total: data.total, shard: data.shard, values: data.values,
+                    columns: columns, slugs: slugs };
           listing.setAttribute("data-index-loaded", "");
-          return data;
+          return index;
         });
+        loading.catch(function () { loading = null; });        // a later change tries again
       }
       return loading;
     }
 
-    // The selection as facet → value number (-2: a slug this index does not know).
+    function shard(number) {
+      if (!shards[number]) {
+        shards[number] = getJSON(listing.getAttribute("data-cards") + number + ".json");
+        shards[number].catch(function () { delete shards[number]; });
+      }
+      return shards[number];
+    }
+
+    // The selection as facet → value number (-1: a slug this index does not know).
     function numbers(sel) {
       var out = {};
       Object.keys(sel).forEach(function (name) {
-        if (!index.slugs[name]) return;
-        var at = index.slugs[name].indexOf(sel[name]);
-        out[name] = at < 0 ? -2 : at;
+        if (index.slugs[name]) out[name] = index.slugs[name].indexOf(sel[name]);
       });
       return out;
     }
 
-    // One pass: the matching rows, and for every facet the count of each value among the
-    // rows that match the selection on the other facets (what choosing it would show).
+    // One pass: the matching positions, and for every facet the count of each value among
+    // the cases that match the selection on the other facets (what choosing it would show).
     function tally(sel) {
-      var want = numbers(sel), names = Object.keys(want), rows = [], counts = {};
-      index.fields.forEach(function (name) { counts[name] = {}; });
-      var cases = index.cases, pos = index.pos;
-      for (var r = 0; r < cases.length; r++) {
-        var row = cases[r], missed = null, misses = 0;
-        for (var k = 0; k < names.length; k++) {
-          if (row[pos[names[k]]] !== want[names[k]]) { misses++; missed = names[k]; if (misses > 1) break; }
+      var want = numbers(sel), names = Object.keys(want), hits = [], counts = {};
+      var cols = names.map(function (name) { return index.columns[name]; });
+      var wanted = names.map(function (name) { return want[name]; });
+      index.fields.forEach(function (name) { counts[name] = new Uint32Array(index.values[name].length); });
+      var fields = index.fields.map(function (name) { return index.columns[name]; });
+      var tallies = index.fields.map(function (name) { return counts[name]; });
+      for (var r = 0; r < index.total; r++) {
+        var missed = -1, misses = 0;
+        for (var k = 0; k < cols.length; k++) {
+          if (cols[k][r] !== wanted[k]) { misses++; missed = k; if (misses > 1) break; }
         }
         if (misses > 1) continue;
-        if (misses === 1) {
-          var v = row[pos[missed]];
-          counts[missed][v] = (counts[missed][v] || 0) + 1;
-          continue;
-        }
-        rows.push(row);
-        for (var f = 0; f < index.fields.length; f++) {
-          var name = index.fields[f], value = row[pos[name]];
-          counts[name][value] = (counts[name][value] || 0) + 1;
-        }
+        if (misses === 1) { counts[names[missed]][cols[missed][r]]++; continue; }
+        hits.push(r);
+        for (var f = 0; f < fields.length; f++) tallies[f][fields[f][r]]++;
       }
-      return { rows: rows, counts: counts };
+      return { hits: hits, counts: counts };
     }
 
-    function card(row) {
-      var li = document.createElement("li");
-      li.className = "pufa-card";
-      var a = document.createElement("a");
-      a.className = "pufa-card__title";
+    function text(tag, className, content) {
+      var el = document.createElement(tag);
+      if (className) el.className = className;
+      if (content !== undefined) el.textContent = content;
+      return el;
+    }
+
+    // The same card as the server renders (templates/_case_card.html).
+    function card(position, row) {
+      var li = text("li", "pufa-card");
+      var a = text("a", "pufa-card__title", row[1]);
       a.href = root + "cases/" + row[0] + "/";
-      a.textContent = row[1];
       li.appendChild(a);
-      var meta = document.createElement("div");
-      meta.className = "pufa-card__meta";
-      var time = document.createElement("time");
+      var meta = text("div", "pufa-card__meta");
+      var time = text("time", "", row[2]);
       time.setAttribute("datetime", row[2]);
-      time.textContent = row[2];
       meta.appendChild(time);
       ["category", "discretion"].forEach(function (name) {
-        var v = index.values[name][row[index.pos[name]]];
-        if (!v) return;
-        var chip = document.createElement("span");
-        chip.className = "pufa-chip";
-        chip.textContent = v[0];
+        var v = index.values[name][index.columns[name][position]];
         meta.appendChild(document.createTextNode(" "));
-        meta.appendChild(chip);
+        meta.appendChild(text("span", "pufa-chip" + (name === "discretion" ? " pufa-chip--" + v[1] : ""), v[0]));
       });
       li.appendChild(meta);
+      li.appendChild(text("p", "pufa-card__cause", row[3]));
+      li.appendChild(text("p", "pufa-card__decision", "处罚决定：" + row[4]));
       return li;
     }
 
-    function render(sel) {
-      var t = tally(sel), rows = t.rows;
-      chips.forEach(function (chip, i) {
+    // The page numbers a pager shows: first, last and two either side (page_window in cases.py).
+    function windowOf(page, pages) {
+      var shown = [1, pages];
+      for (var n = Math.max(1, page - 2); n <= Math.min(pages, page + 2); n++) shown.push(n);
+      return shown.filter(function (n, i) { return shown.indexOf(n) === i; }).sort(function (a, b) { return a - b; });
+    }
+
+    function drawPager(sel, page, pages) {
+      var nav = listing.querySelector(".pufa-filter-pages");
+      if (!nav) {
+        nav = text("nav", "pufa-pages pufa-filter-pages");
+        nav.setAttribute("aria-label", "分页");
+        list.parentNode.insertBefore(nav, list.nextSibling);
+      }
+      nav.textContent = "";
+      nav.hidden = pages <= 1;
+      if (pages <= 1) return;
+      var items = nav.appendChild(text("ol"));              // as templates/_pagination.html
+      function item(el) { items.appendChild(text("li")).appendChild(el); }
+      function link(n, label, rel) {
+        var a = text("a", "", label);
+        a.href = base + query(sel, n);
+        a.setAttribute("data-page", String(n));
+        if (rel) a.rel = rel;
+        item(a);
+      }
+      if (page > 1) link(page - 1, "‹ 上一页", "prev");
+      var last = 0;
+      windowOf(page, pages).forEach(function (n) {
+        if (n - last > 1) item(text("span", "pufa-pages__gap", "…"));
+        last = n;
+        if (n === page) {
+          var here = text("span", "pufa-pages__current", String(n));
+          here.setAttribute("aria-current", "page");
+          item(here);
+        } else {
+          link(n, String(n));
+        }
+      });
+      if (page < pages) link(page + 1, "下一页 ›", "next");
+    }
+
+    // The counts, the result count and the pager; the cards follow as their shards arrive.
+    function render(sel, t, page) {
+      chips.forEach(function (chip) {
         var name = chip.getAttribute("data-facet"), slug = chip.getAttribute("data-slug");
         var small = chip.querySelector("small");
         if (!small) return;
-        if (name === own) {
-          // Other values of the page's own facet are other listings: their counts are not here.
-          small.textContent = chip.classList.contains("pufa-chip--on") ? String(rows.length) : original.counts[i];
-          return;
-        }
         var at = index.slugs[name] ? index.slugs[name].indexOf(slug) : -1;
-        small.textContent = String(at < 0 ? 0 : (t.counts[name][at] || 0));
+        small.textContent = String(at < 0 ? 0 : t.counts[name][at]);
       });
       var labels = [];
       chips.forEach(function (chip) {
@@ -161,24 +238,13 @@
           labels.push(chip.firstChild.textContent.trim());
         }
       });
-      if (count) count.textContent = "共 " + rows.length + " 件（同时筛选：" + labels.join("、") + "）";
-      if (pager) pager.hidden = true;
-      list.textContent = "";
-      rows.slice(0, shown).forEach(function (row) { list.appendChild(card(row)); });
-      var more = listing.querySelector(".pufa-filter-more");
-      if (rows.length > shown) {
-        if (!more) {
-          more = document.createElement("button");
-          more.type = "button";
-          more.className = "pufa-search__more pufa-filter-more";
-          more.textContent = "显示更多";
-          more.addEventListener("click", function () { shown += SHOWN; apply(); });
-          list.parentNode.insertBefore(more, list.nextSibling);
-        }
-        more.hidden = false;
-      } else if (more) {
-        more.hidden = true;
+      var pages = Math.max(1, Math.ceil(t.hits.length / PAGE));
+      if (count) {
+        count.textContent = "共 " + t.hits.length + " 件（同时筛选：" + labels.join("、") + "）" +
+          (pages > 1 ? "，第 " + page + "/" + pages + " 页" : "");
       }
+      if (pager) pager.hidden = true;
+      drawPager(sel, page, pages);
     }
 
     function restore() {
@@ -186,19 +252,48 @@
       if (count) count.textContent = original.count;
       if (pager) pager.hidden = false;
       chips.forEach(function (chip, i) { var s = chip.querySelector("small"); if (s) s.textContent = original.counts[i]; });
-      var more = listing.querySelector(".pufa-filter-more");
-      if (more) more.hidden = true;
+      var nav = listing.querySelector(".pufa-filter-pages");
+      if (nav) nav.hidden = true;
     }
 
     function apply() {
-      var sel = selection();
+      var sel = selection(), turn = ++drawn;
       linkChips(sel);
-      if (!Object.keys(sel).length) { restore(); return; }
+      if (!Object.keys(sel).length) { restore(); listing.removeAttribute("aria-busy"); return Promise.resolve(); }
       listing.setAttribute("aria-busy", "true");
-      load().then(function () {
-        render(selection());
-        listing.removeAttribute("aria-busy");
+      return load().then(function () {
+        var all = {};
+        Object.keys(sel).forEach(function (k) { all[k] = sel[k]; });
+        if (own) all[own] = ownSlug;
+        var t = tally(all);
+        var pages = Math.max(1, Math.ceil(t.hits.length / PAGE));
+        var page = Math.min(pageNumber(), pages);
+        var shown = t.hits.slice((page - 1) * PAGE, page * PAGE);
+        var needed = [];
+        shown.forEach(function (p) { var n = Math.floor(p / index.shard); if (needed.indexOf(n) < 0) needed.push(n); });
+        // Every shard is requested now; the cards are put in, in order, as each arrives, so
+        // the first results show after the first shard rather than the slowest.
+        var requests = needed.map(shard), next = 0;
+        render(sel, t, page);
+        if (!shown.length) list.textContent = "";
+        var chain = requests.reduce(function (previous, request, i) {
+          return previous.then(function () { return request; }).then(function (rows) {
+            if (turn !== drawn) return;                      // a newer change is being drawn
+            if (i === 0) list.textContent = "";
+            while (next < shown.length && Math.floor(shown[next] / index.shard) === needed[i]) {
+              list.appendChild(card(shown[next], rows[shown[next] % index.shard]));
+              next++;
+            }
+            if (i === 0) listing.setAttribute("data-pufa-drawn", String(turn));
+          });
+        }, Promise.resolve());
+        return chain.then(function () {
+          if (turn !== drawn) return;
+          if (!shown.length) listing.setAttribute("data-pufa-drawn", String(turn));
+          listing.removeAttribute("aria-busy");
+        });
       }).catch(function () {
+        if (turn !== drawn) return;
         listing.removeAttribute("aria-busy");
         if (count) count.textContent = "筛选暂不可用，请使用上面的分类链接。";
       });
@@ -214,14 +309,26 @@
     }
 
     listing.addEventListener("click", function (ev) {
-      var chip = ev.target.closest && ev.target.closest("a.pufa-chip[data-facet]");
-      if (!chip || chip.getAttribute("data-facet") === own || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
-      ev.preventDefault();
-      shown = SHOWN;
-      history.pushState(null, "", chip.href);
-      apply();
+      if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey || ev.button) return;
+      var target = ev.target.closest ? ev.target : null;
+      var chip = target && target.closest("a.pufa-chip[data-facet]");
+      var step = target && target.closest(".pufa-filter-pages a[data-page]");
+      if (chip && chip.getAttribute("data-facet") !== own) {
+        ev.preventDefault();
+        history.pushState(null, "", chip.href);
+        apply();
+      } else if (step) {
+        ev.preventDefault();
+        history.pushState(null, "", step.href);
+        // The pager is drawn anew: keyboard focus goes to the result count, at the list's top.
+        apply().then(function () {
+          if (!count) return;
+          count.setAttribute("tabindex", "-1");
+          count.focus();
+        });
+      }
     });
-    window.addEventListener("popstate", function () { shown = SHOWN; apply(); });
+    window.addEventListener("popstate", function () { apply(); });
     apply();
   }
 
