@@ -64,6 +64,19 @@ _FOREIGN_ANY_LENGTH = re.compile(_FOREIGN.pattern.replace("{3,6}", "+"))
 # they make it a person's, not a place's.
 _FOREIGN_TITLES = ("总统", "总理", "首相", "外长", "外交大臣", "国务卿", "议长", "大使", "国王", "女王", "亲王", "王子",
                    "总书记", "先生", "女士", "夫人", "教练", "选手", "博士")
+# After a word of the transliteration table, only a person does these ('克林顿说', '琼斯堪称',
+# '武村正义一行'): verbs of speaking and forms of address. Not 表示/宣布/决定: countries do them too
+# (伊拉克表示), and not 总统/总理: a country stands before them as often (南斯拉夫总统).
+_PERSON_AFTER = ("说", "指出", "坦率", "回答", "堪称", "先生", "女士", "夫人", "小姐", "院士", "教授", "博士", "一行",
+                 "抵达", "抵", "会见", "会晤", "致电", "致函", "本人", "自忖")
+# Titles that follow a person's name and never a place or an organisation's ('李鹏委员长',
+# '周恩来总理', '恽代英烈士'): a name the dictionary knows (jieba's nr, or 周恩来/t) before one of
+# them is a person. Not 主席/部长/书记: '政协主席', '农林部长' end organisations.
+_TITLES_AFTER_KNOWN_NAME = ("委员长", "总理", "烈士", "同志", "先生", "女士", "老师", "教授", "院士", "将军", "元帅", "总统",
+                            "首相", "主席", "书记", "夫人", "老人")
+# A dictionary word of two characters whose second one almost never stands in a given name
+# (荣获 0.014, 凌辱, 杜绝): an everyday word, even after a role word ('当事人荣获表彰').
+_NEVER_GIVEN_SHARE = 0.02
 # '梅先生' is the tagger's name for 仉琪梅先生's tail: a surname and a form of address.
 _FORMS_OF_ADDRESS = frozenset(("先生", "女士", "同志", "师傅", "老师", "小姐", "大爷", "大娘", "阿姨", "师父"))
 # Tags of a one-character piece the tagger cut off a name ('李铁|辰/ng').
@@ -141,7 +154,11 @@ def procedural_word(word: str) -> bool:
     if word in _law_pairs():
         return True
     posseg, freq = _tagger()
-    return posseg.dt.word_tag_tab.get(word, "") in _PROCEDURE_TAGS and (freq(word) or 0) >= _COMMON_WORD_FREQ
+    if (freq(word) or 0) < _COMMON_WORD_FREQ:
+        return False
+    # 荣获, 凌辱, 杜绝: the dictionary's `nr` on an everyday word whose second character
+    # almost never stands in a given name.
+    return posseg.dt.word_tag_tab.get(word, "") in _PROCEDURE_TAGS or _given_name_share().get(word[1], 0) < _NEVER_GIVEN_SHARE
 
 
 def warm() -> None:
@@ -192,6 +209,10 @@ def _place_or_org_follows(words: list[tuple[str, str]], i: int) -> bool:
     return word[:1] in _PLACE_OR_ORG_END or word.startswith(PLACE_OR_ORG_WORDS)
 
 
+def _after_towards(words: list[tuple[str, str]], i: int) -> bool:
+    return i > 0 and words[i - 1][0].endswith(_TOWARDS)
+
+
 def _after_title(words: list[tuple[str, str]], i: int) -> bool:
     """Whether a person's title stands right before the word at i ('总统|克林顿'). Not a
     title after it: a country comes before one just as often ('南斯拉夫|总统')."""
@@ -228,6 +249,11 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
             out.append((start, at + 2, False))                    # '郑/ns|全军': both typical given-name characters
             joined = i + 1
             continue
+        after_word = nxt + (words[i + 2][0] if i + 2 < len(words) else "")
+        if 2 <= len(word) <= 3 and flag in ("nr", "nrfg", "t") and looks_like_name(word) and not procedural_word(word) \
+                and after_word.startswith(_TITLES_AFTER_KNOWN_NAME) and not _after_towards(words, i):
+            out.append((start, at, False))                        # '李鹏|委员长', '周恩来/t|总理'
+            continue
         if not flag.startswith("nr"):
             # A known person the tagger read into a longer word or another tag
             # ('邓小平理论', '周恩来/t'): the dictionary's own name entry, three characters.
@@ -253,10 +279,12 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
             out.append((start, start + 3, False))                 # '邓小平|理论' read as one word
             continue
         if flag.startswith("nr") and _FOREIGN.fullmatch(word) and nxt[:1] not in _PLACE_OR_ORG_END \
-                and not nxt.startswith(PLACE_OR_ORG_WORDS) and ((freq(word) or 0) < _COMMON_WORD_FREQ or _after_title(words, i)):
+                and not nxt.startswith(PLACE_OR_ORG_WORDS) and ((freq(word) or 0) < _COMMON_WORD_FREQ or _after_title(words, i)
+                                                                or after_word.startswith(_PERSON_AFTER)):
             out.append((start, at, False))                        # 克林顿, 穆巴拉克: a foreign name
             continue
-        if flag == "nrt" and len(word) == 2 and _FOREIGN_ANY_LENGTH.fullmatch(word) and _after_title(words, i) \
+        if flag == "nrt" and len(word) == 2 and _FOREIGN_ANY_LENGTH.fullmatch(word) \
+                and (_after_title(words, i) or after_word.startswith(_PERSON_AFTER)) \
                 and not _place_or_org_follows(words, i + 1):
             out.append((start, at, False))                        # 'nrt' (jieba's transliterated name): 库克, 努里
             continue
@@ -280,6 +308,7 @@ def model_names(text: str) -> list[tuple[int, int]]:
             found.append((base + start, base + end))
     found.extend(dot_names(text))
     found.extend(role_runs(text))
+    found.extend(foreign_runs(text))
     # A cue's guess gives way to the tagger's reading of the same stretch ('表哥李明来了':
     # the tagger's 李明, not 李明来).
     taken = [span for span in found]
@@ -395,6 +424,13 @@ _CUE_BEFORE_RE = re.compile("(?:" + "|".join(sorted(_CUE_BEFORE_STRONG + _CUE_BE
                             + ")[，,]?(?=[" + _HAN + "])")
 
 
+def _known_place(word: str) -> bool:
+    """A word jieba's dictionary knows well as a place, an organisation or a transliterated
+    word that is no Chinese name (伊拉克/nrt, 南斯拉夫): '伊拉克表示' names no one."""
+    posseg, freq = _tagger()
+    return posseg.dt.word_tag_tab.get(word, "") in ("ns", "nt", "nrt") and (freq(word) or 0) >= _COMMON_WORD_FREQ
+
+
 def _given_ok(chars: str) -> bool:
     return bool(chars) and not any(c in NOT_IN_GIVEN_NAME for c in chars)
 
@@ -421,7 +457,7 @@ def cue_names(text: str) -> list[tuple[int, int]]:
             if (size == 2 or cue.group() in _CUE_NEEDS_OPEN) and not opens:
                 continue                           # '…李明称' inside a longer word: too weak
             if word in NOT_NAMES or word[:2] in NOT_NAMES or word[-1] in _PLACE_OR_ORG_END \
-                    or word[len(surname):] in _FORMS_OF_ADDRESS:
+                    or word[len(surname):] in _FORMS_OF_ADDRESS or _known_place(word):
                 continue
             out.append((start, at))
             break
@@ -449,4 +485,38 @@ def cue_names(text: str) -> list[tuple[int, int]]:
             if word not in NOT_NAMES and word[:2] not in NOT_NAMES and word[-1] not in _PLACE_OR_ORG_END:
                 out.append((start, start + len(word)))
             break
+    return out
+
+
+# --- transliterated names beside a person's title ----------------------------------------
+
+# Titles that stand before a person's name ('教练扎加洛', '参议员亚罗约', '主席尤尔科夫'): the
+# tagger splits a foreign name it does not know into pieces (尤尔/nr 科夫/nrt) or reads it
+# as a place (扎加洛/ns); after one of these titles, the run of transliteration characters
+# up to the first character outside the table is the name.
+_TITLES_BEFORE_FOREIGN = ("总统", "副总统", "总理", "首相", "主席", "委员长", "议长", "参议员", "众议员", "议员", "外长",
+                          "部长", "大臣", "国务卿", "大使", "行长", "总裁", "董事长", "秘书长", "总干事", "教练", "主教练",
+                          "球员", "选手", "前锋", "后卫", "门将", "院士", "教授", "博士", "记者", "作家", "诗人", "导演",
+                          "歌手", "演员", "国王", "女王", "亲王", "王子", "公主", "先生", "女士", "夫人", "小姐", "少女")
+# After the name, a form of address or a title only a person has ('拉埃女士', '伯奇费尔院士').
+_TITLES_AFTER_FOREIGN = ("先生", "女士", "夫人", "小姐", "院士", "教授", "博士")
+_FOREIGN_CLASS = _FOREIGN.pattern[:_FOREIGN.pattern.index("]") + 1]
+_FOREIGN_AFTER_TITLE = re.compile("(?:" + "|".join(sorted(_TITLES_BEFORE_FOREIGN, key=len, reverse=True)) + ")"
+                                  + f"({_FOREIGN_CLASS}{{2,6}})(?!{_FOREIGN_CLASS})")
+_FOREIGN_BEFORE_TITLE = re.compile(f"(?<!{_FOREIGN_CLASS})({_FOREIGN_CLASS}{{2,6}})(?="
+                                   + "|".join(_TITLES_AFTER_FOREIGN) + ")")
+
+
+def foreign_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of transliterated names beside a person's title: '教练扎加洛今天',
+    '拉埃女士'. A run the dictionary knows as a place or an organisation (伊拉克, 南斯拉夫)
+    stays."""
+    posseg, freq = _tagger()
+    out = []
+    for pattern in (_FOREIGN_AFTER_TITLE, _FOREIGN_BEFORE_TITLE):
+        for match in pattern.finditer(text):
+            run = match.group(1)
+            if posseg.dt.word_tag_tab.get(run, "") in ("ns", "nt") and (freq(run) or 0) >= _COMMON_WORD_FREQ:
+                continue
+            out.append(match.span(1))
     return out
