@@ -161,6 +161,13 @@ def procedural_word(word: str) -> bool:
     return posseg.dt.word_tag_tab.get(word, "") in _PROCEDURE_TAGS or _given_name_share().get(word[1], 0) < _NEVER_GIVEN_SHARE
 
 
+def everyday_word(word: str) -> bool:
+    """Whether jieba's dictionary knows `word` well as anything but a rare name: 建国, 国庆,
+    平安 are given names and everyday words; 俊平, 欣嘉 are names only."""
+    posseg, freq = _tagger()
+    return (freq(word) or 0) >= _COMMON_WORD_FREQ or procedural_word(word)
+
+
 def warm() -> None:
     """Load the tagger, the given-name table and the laws' vocabulary now (~1.5 s), e.g.
     before forking workers that all use them."""
