@@ -240,8 +240,8 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
     for i, (word, flag) in enumerate(words):
         start = at
         at += len(word)
-        if i <= joined:
-            continue
+        if i <= joined or word in _ALL_TITLES:
+            continue                                              # '陈毅|元帅': a title is no name
         nxt, nxt_flag = words[i + 1] if i + 1 < len(words) else ("", "")
         if flag == "nr" and len(word) == 1 and word in SINGLE_SURNAMES and len(nxt) == 2 and nxt_flag in _GIVEN_NAME_WORD_TAGS \
                 and not any(c in _FUNCTION_WORD_CHARS for c in nxt) and nxt not in _FORMS_OF_ADDRESS \
@@ -432,10 +432,9 @@ _CUE_BEFORE_RE = re.compile("(?:" + "|".join(sorted(_CUE_BEFORE_STRONG + _CUE_BE
 
 
 def _known_place(word: str) -> bool:
-    """A word jieba's dictionary knows well as a place, an organisation or a transliterated
-    word that is no Chinese name (伊拉克/nrt, 南斯拉夫): '伊拉克表示' names no one."""
+    """A word jieba's dictionary knows well as a place or an organisation (巴基斯坦, 联合国)."""
     posseg, freq = _tagger()
-    return posseg.dt.word_tag_tab.get(word, "") in ("ns", "nt", "nrt") and (freq(word) or 0) >= _COMMON_WORD_FREQ
+    return posseg.dt.word_tag_tab.get(word, "") in ("ns", "nt") and (freq(word) or 0) >= _COMMON_WORD_FREQ
 
 
 def _given_ok(chars: str) -> bool:
@@ -464,7 +463,7 @@ def cue_names(text: str) -> list[tuple[int, int]]:
             if (size == 2 or cue.group() in _CUE_NEEDS_OPEN) and not opens:
                 continue                           # '…李明称' inside a longer word: too weak
             if word in NOT_NAMES or word[:2] in NOT_NAMES or word[-1] in _PLACE_OR_ORG_END \
-                    or word[len(surname):] in _FORMS_OF_ADDRESS or _known_place(word):
+                    or word[len(surname):] in _FORMS_OF_ADDRESS or _known_place(word) or word in _ALL_TITLES:
                 continue
             out.append((start, at))
             break
@@ -527,3 +526,7 @@ def foreign_runs(text: str) -> list[tuple[int, int]]:
                 continue
             out.append(match.span(1))
     return out
+
+
+# Titles are never names themselves ('陈毅|元帅': 元帅 is jieba's nr too).
+_ALL_TITLES = frozenset(_TITLES + _TITLES_AFTER_KNOWN_NAME + _FOREIGN_TITLES + ("元帅", "将军", "司令", "大帅"))
