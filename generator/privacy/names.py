@@ -40,7 +40,11 @@ _PLACE_OR_ORG_END = frozenset("庄村县区镇乡市省州路街巷寺宫站厂�
 PLACE_OR_ORG_WORDS = ("公司", "集团", "大学", "学院", "中学", "小学", "银行", "医院", "酒店", "宾馆", "饭店", "小区", "花园",
                       "大道", "大街", "广场", "车站", "机场", "国道", "省道", "高速", "立交", "桥", "汽车", "基金", "研究",
                       "协会", "商行", "超市", "市场", "物流", "运输", "客运", "货运", "出租", "驾校", "路口", "大桥", "新区",
-                      "开发区", "工业园", "体育", "文化", "报", "通讯社", "政府", "议会", "方面")
+                      "开发区", "工业园", "体育", "文化", "报", "通讯社", "政府", "议会", "方面",
+                      # an enterprise's trade and form (企业名称登记管理规定: 字号 + 行业 + 组织形式)
+                      "有限", "股份", "控股", "实业", "科技", "电器", "电子", "制药", "航空", "电视", "电台", "日报",
+                      "晚报", "杂志", "出版", "委员会", "组织", "联盟", "俱乐部", "乐团", "剧团", "商会", "工会", "学会",
+                      "联合会", "足球", "篮球", "事务所", "研究所", "代表团")
 # Characters of transliterated foreign places (伊拉克, 吉隆坡, 南斯拉夫, 哈萨克斯坦): a word
 # with one of them after its "surname" is a place, not a Chinese name.
 _TRANSLITERATION = frozenset("克坡斯夫坦尔顿纳萨瓦迪亚隆")
@@ -294,6 +298,13 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
                 and (_after_title(words, i) or after_word.startswith(_PERSON_AFTER)) \
                 and not _place_or_org_follows(words, i + 1):
             out.append((start, at, False))                        # 'nrt' (jieba's transliterated name): 库克, 努里
+            continue
+        if flag == "nr" and 2 <= len(word) <= 4 and word not in posseg.dt.word_tag_tab and not _surname(word) \
+                and not any(c in NOT_IN_GIVEN_NAME or c in _FUNCTION_WORD_CHARS for c in word) \
+                and word[-1] not in _PLACE_OR_ORG_END and not _after_towards(words, i) \
+                and not (nxt_flag[:1] in ("n", "j", "l", "g", "b", "m", "q") or nxt_flag == "") \
+                and not any(_place_or_org_follows(words, k) or words[k][0] in "—-－·・" for k in range(i + 1, min(i + 7, len(words)))):
+            out.append((start, at, False))                        # a name the tagger's model made up: 亦秋/nr
             continue
         if looks_like_name(word) and not procedural_word(word):   # '告知陈述申辩': even beside a cue
             common = len(word) == 2 and (freq(word) or 0) >= _COMMON_WORD_FREQ and word[-1] not in GIVEN_NAME_CHARS
