@@ -98,6 +98,9 @@ _FUNCTION_WORD_CHARS = frozenset("某的了在是于向对从被把将和与及�
 # Verbs of going somewhere: what follows them is a place ('驶往|章丘', '途经|石家庄').
 _TOWARDS = ("驶往", "前往", "开往", "去往", "飞往", "运往", "发往", "通往", "驶向", "驶入", "驶离", "途经", "抵达", "到达",
             "来自", "位于", "返回", "迁往", "前来")
+# Prepositions of place: a two-character word the dictionary knows right after one is where something
+# happened ('在|章丘|被查'), not who; a name the tagger made up there ('在|张晓岚|家') still counts.
+_PLACE_PREPOSITIONS = frozenset(("在", "从", "于", "至", "经", "自"))
 # A surname the tagger read as another word (郑/ns, 高/a) followed by two characters that
 # both stand in given names at least this often (_given_name_share: 全 0.10, 军 0.33;
 # not 力行: 行 0.04), is a name. A surname character the tagger read as a verb, a
@@ -220,6 +223,18 @@ def _place_or_org_follows(words: list[tuple[str, str]], i: int) -> bool:
     return word[:1] in _PLACE_OR_ORG_END or word.startswith(PLACE_OR_ORG_WORDS)
 
 
+def _in_organisation_name(words: list[tuple[str, str]], i: int) -> bool:
+    """Whether the words after i, up to the next verb, end like an organisation or a place
+    ('佩诺—里加|集团'): a made-up name there is the organisation's own name. After a verb
+    such a word is where the person went ('和梓萱|到|车站')."""
+    for k in range(i + 1, min(i + 7, len(words))):
+        if words[k][1].startswith("v"):
+            return False
+        if _place_or_org_follows(words, k) or words[k][0] in "—-－·・":
+            return True
+    return False
+
+
 def _after_towards(words: list[tuple[str, str]], i: int) -> bool:
     return i > 0 and words[i - 1][0].endswith(_TOWARDS)
 
@@ -272,8 +287,9 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
             if len(word) >= 3 and posseg.dt.word_tag_tab.get(head, "").startswith("nr") and looks_like_name(head):
                 out.append((start, start + 3, False))
             continue
-        if i > 0 and words[i - 1][0].endswith(_TOWARDS):
-            continue                                              # '驶往|章丘': a place
+        if i > 0 and (words[i - 1][0].endswith(_TOWARDS)
+                      or (words[i - 1][0] in _PLACE_PREPOSITIONS and len(word) == 2 and word in posseg.dt.word_tag_tab)):
+            continue                                              # '驶往|章丘', '在|章丘': a place
         if _place_or_org_follows(words, i + 1):
             continue                                              # 章丘|区, 罗威|汽车公司
         plain = nxt and not any(c in NOT_IN_GIVEN_NAME for c in nxt)
@@ -303,7 +319,7 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
                 and not any(c in NOT_IN_GIVEN_NAME or c in _FUNCTION_WORD_CHARS for c in word) \
                 and word[-1] not in _PLACE_OR_ORG_END and not _after_towards(words, i) \
                 and not (nxt_flag[:1] in ("n", "j", "l", "g", "b", "m", "q") or nxt_flag == "") \
-                and not any(_place_or_org_follows(words, k) or words[k][0] in "—-－·・" for k in range(i + 1, min(i + 7, len(words)))):
+                and not _in_organisation_name(words, i):
             out.append((start, at, False))                        # a name the tagger's model made up: 亦秋/nr
             continue
         if looks_like_name(word) and not procedural_word(word):   # '告知陈述申辩': even beside a cue
