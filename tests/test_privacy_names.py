@@ -162,3 +162,19 @@ def test_a_given_name_alone_is_the_person_named_in_full_earlier_in_the_case():
 ])
 def test_public_names_and_everyday_words_stay_round_3(text):
     assert anonymise_text(text) == text
+
+
+@pytest.mark.parametrize("text, published", [
+    ("驾驶员老王称车是借来的。", "驾驶员王某称车是借来的。"),    # 老/小 + surname: written as the cases write a person
+    ("乘客小李证实付了车费。", "乘客李某证实付了车费。"),        # the verb after it stays (not 李证实 → 李某)
+    ("老刘和小陈都在场。", "刘某和陈某都在场。"),
+    ("车上乘客为程雪、余飞二人。", "车上乘客为程某、余某二人。"),  # a list after 为
+])
+def test_familiar_forms_and_lists(text, published):
+    assert anonymise_text(text) == published
+
+
+@pytest.mark.parametrize("text", ["老师说要遵守规则。", "老实说，我不知道。", "车辆驶入小王庄。", "在老李家门口发现该车。",
+                                  "小心驾驶。"])
+def test_words_and_places_that_start_like_a_familiar_name_stay(text):
+    assert anonymise_text(text) == text

@@ -52,7 +52,9 @@ class Pseudonyms:
 
     def alias(self, name: str) -> str:
         if name not in self.aliases:
-            surname = surname_of(name)
+            # 老王 / 小李: the surname after the familiar prefix (names.familiar_names).
+            familiar = len(name) == 2 and name[0] in "老小"
+            surname = name[1] if familiar else surname_of(name)
             n = self._used.get(surname, 0)
             self._used[surname] = n + 1
             suffix = _ALIAS_SUFFIXES[n] if n < len(_ALIAS_SUFFIXES) else f"某{n + 1}"

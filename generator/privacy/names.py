@@ -223,6 +223,14 @@ def _place_or_org_follows(words: list[tuple[str, str]], i: int) -> bool:
     return word[:1] in _PLACE_OR_ORG_END or word.startswith(PLACE_OR_ORG_WORDS)
 
 
+def _verb_of_a_cue(word: str) -> bool:
+    """A word that follows a name rather than ends one ('小李|证实', '老张|表示'): a cue after
+    a name, or a common verb of the dictionary."""
+    posseg, freq = _tagger()
+    return word.startswith(CUE_AFTER + _CUE_AFTER_STRONG) or (
+        posseg.dt.word_tag_tab.get(word, "").startswith("v") and (freq(word) or 0) >= _COMMON_WORD_FREQ)
+
+
 def _in_organisation_name(words: list[tuple[str, str]], i: int) -> bool:
     """Whether the words after i, up to the next verb, end like an organisation or a place
     ('佩诺—里加|集团'): a made-up name there is the organisation's own name. After a verb
@@ -263,14 +271,14 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
             continue                                              # '陈毅|元帅': a title is no name
         nxt, nxt_flag = words[i + 1] if i + 1 < len(words) else ("", "")
         if flag == "nr" and len(word) == 1 and word in SINGLE_SURNAMES and len(nxt) == 2 and nxt_flag in _GIVEN_NAME_WORD_TAGS \
-                and not any(c in _FUNCTION_WORD_CHARS for c in nxt) and nxt not in _FORMS_OF_ADDRESS \
+                and not any(c in _FUNCTION_WORD_CHARS for c in nxt) and nxt not in _FORMS_OF_ADDRESS and not _verb_of_a_cue(nxt) \
                 and nxt[-1] not in _PLACE_OR_ORG_END and not _place_or_org_follows(words, i + 2):
             out.append((start, at + 2, False))                    # '朱|力行': the tagger's own surname
             joined = i + 1
             continue
         if flag not in _NOT_A_SURNAME_TAGS and len(word) == 1 and word in SINGLE_SURNAMES and len(nxt) == 2 \
                 and min(_given_name_share().get(c, 0) for c in nxt) >= _GIVEN_NAME_SHARE \
-                and not any(c in _FUNCTION_WORD_CHARS for c in nxt) and nxt not in _FORMS_OF_ADDRESS \
+                and not any(c in _FUNCTION_WORD_CHARS for c in nxt) and nxt not in _FORMS_OF_ADDRESS and not _verb_of_a_cue(nxt) \
                 and not _place_or_org_follows(words, i + 2):
             out.append((start, at + 2, False))                    # '郑/ns|全军': both typical given-name characters
             joined = i + 1
@@ -343,6 +351,7 @@ def model_names(text: str) -> list[tuple[int, int]]:
     found.extend(dot_names(text))
     found.extend(role_runs(text))
     found.extend(foreign_runs(text))
+    found.extend(familiar_names(text))
     # A cue's guess gives way to the tagger's reading of the same stretch ('表哥李明来了':
     # the tagger's 李明, not 李明来).
     taken = [span for span in found]
@@ -387,7 +396,7 @@ def _listed_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int, in
             if not re.fullmatch(f"[{_HAN}]+", word) or word[-1] in _PLACE_OR_ORG_END:
                 continue
             if not _LIST_END.match(text, e) or (s > 0 and re.match(f"[{_HAN}]", text[s - 1]) and text[s - 1] not in _LIST_MARK
-                                                and not text[:s].endswith(CUE_BEFORE)):
+                                                and not text[:s].endswith(CUE_BEFORE + ("为",))):
                 continue
             seen.add((s, e))
             out.append((s, e))
@@ -557,3 +566,33 @@ def foreign_runs(text: str) -> list[tuple[int, int]]:
 
 # Titles are never names themselves ('陈毅|元帅': 元帅 is jieba's nr too).
 _ALL_TITLES = frozenset(_TITLES + _TITLES_AFTER_KNOWN_NAME + _FOREIGN_TITLES + ("元帅", "将军", "司令", "大帅"))
+
+
+# --- 老王, 小李: a surname with the familiar prefix ----------------------------------------
+
+# '驾驶员老王称', '乘客小李证实', '老张的车': 老/小 + a single surname, where a name stands: at
+# the start of a clause or after a cue before it, and before a cue, a verb or a mark after
+# it. Written as the cases write a person (王某); not '小王庄', '老李家' (places).
+_FAMILIAR_AFTER = re.compile("|".join(sorted(set(CUE_AFTER + _CUE_AFTER_STRONG + (
+    "的", "和", "与", "在", "也", "又", "就", "都", "便", "则", "驾驶", "开车", "收取", "要求", "同意", "拒绝", "离开", "回家",
+    "打电话", "一家")), key=len, reverse=True)) + rf"|[^{_HAN}]|$")
+
+
+# jieba's dictionary holds 老王 (190), 老李 (298), 老张 (256) too; 老师, 小时, 老乡, 老实 far more often.
+_FAMILIAR_WORD_FREQ = 300
+
+
+def familiar_names(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each 老王 / 小李 that stands where a name does."""
+    out = []
+    for at in range(len(text) - 1):
+        if text[at] not in "老小" or text[at + 1] not in SINGLE_SURNAMES or text[at + 1] in _WEAK_SURNAMES:
+            continue
+        posseg, freq = _tagger()
+        if (freq(text[at:at + 2]) or 0) >= _FAMILIAR_WORD_FREQ:
+            continue                               # 老师, 小姐, 小时, 老实: words, not people
+        before = text[:at]
+        opens = not before or not re.match(f"[{_HAN}]", before[-1]) or before.endswith(CUE_BEFORE + _ROLES)
+        if opens and _FAMILIAR_AFTER.match(text, at + 2):
+            out.append((at, at + 2))
+    return out
