@@ -178,3 +178,13 @@ def test_familiar_forms_and_lists(text, published):
                                   "小心驾驶。"])
 def test_words_and_places_that_start_like_a_familiar_name_stay(text):
     assert anonymise_text(text) == text
+
+
+def test_a_run_after_a_role_word_that_holds_a_cue_is_no_name():
+    text = "另查明，乘客与当事人系同事关系。"
+    assert anonymise_text(text) == text
+
+
+def test_a_dotted_name_stops_at_an_adverb_on_either_side():
+    out = anonymise_text("随后史蒂夫·琼斯也到了现场。")
+    assert out.startswith("随后") and out.endswith("也到了现场。") and "琼斯" not in out

@@ -31,8 +31,10 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 # cut at a role word before it and at a cue or function word after it (_dot_names).
 MINORITY_NAME = re.compile(rf"[{_HAN}]{{1,8}}[·•・][{_HAN}]{{1,10}}")
 _DOT = re.compile(rf"(?<=[{_HAN}])[·•・](?=[{_HAN}])")
-_ROLE_TAIL = re.compile("(?:人|员|主|客|机|者|长|为|是|叫|与|和|向|及|、)")
-_STOP_AFTER = re.compile("(?:驾驶|称|说|表示|系|在|于|的|因|被|向|与|和|及|等|作为|先生|女士|同志|师傅|承认|证实|陈述|未|已|将|到|从|乘坐|联系|报警|投诉)")
+# Also the last characters of adverbs of time and sequence (随后, 当时, 此后) and 也/又/都.
+_ROLE_TAIL = re.compile("(?:人|员|主|客|机|者|长|为|是|叫|与|和|向|及|、|后|时|即|也|又|再|才|就|均|都|曾)")
+_STOP_AFTER = re.compile("(?:驾驶|称|说|表示|系|在|于|的|因|被|向|与|和|及|等|作为|先生|女士|同志|师傅|承认|证实|陈述|未|已|将|到|从|乘坐|联系|报警|投诉"
+                         "|也|又|再|才|就|均|都|曾|随后|当时)")
 # Last characters of places and organisations (石家庄, 称多县, 宣传部, 清凉寺 …).
 # Not 江/山/峰/海 …: they end given names as often as places (阴衍江, 李凤岭).
 _PLACE_OR_ORG_END = frozenset("庄村县区镇乡市省州路街巷寺宫站厂店局院馆队社团会委处科组司部屯寨堡坊")
@@ -408,12 +410,15 @@ def _listed_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int, in
 # A name with no surname we know (扎西多吉, 买买提吐尔逊) right after a role word and
 # right before what the person did: 3–6 characters, none of them a function character.
 _ROLES = ("当事人", "驾驶员", "驾驶人", "乘客", "证人", "见证人", "车主", "司机", "经营者", "被处罚人", "报案人", "投诉人")
-_ROLE_RUN = re.compile("(?:" + "|".join(_ROLES) + rf")([{_HAN}]{{3,6}}?)(?=驾驶|称|表示|承认|证实|系|在场|作为|供述|陈述)")
+_ROLE_RUN_CUES = ("驾驶", "称", "表示", "承认", "证实", "系", "在场", "作为", "供述", "陈述")
+_ROLE_RUN = re.compile("(?:" + "|".join(_ROLES) + rf")([{_HAN}]{{3,6}}?)(?=" + "|".join(_ROLE_RUN_CUES) + ")")
 
 
 def role_runs(text: str) -> list[tuple[int, int]]:
+    # A run holding a cue itself is no name: '当事人|系同事关|系' is 当事人系同事关系.
     return [m.span(1) for m in _ROLE_RUN.finditer(text)
-            if not any(c in _FUNCTION_CHARS for c in m.group(1)) and m.group(1)[:2] not in NOT_NAMES]
+            if not any(c in _FUNCTION_CHARS for c in m.group(1)) and m.group(1)[:2] not in NOT_NAMES
+            and not any(cue in m.group(1) for cue in _ROLE_RUN_CUES)]
 
 
 _FUNCTION_CHARS = frozenset("的了在是于向对从被把将和与及等称说也都就又未已不没为因由所其之以而并但或该此这那他她它们你我您"
