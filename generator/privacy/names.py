@@ -328,7 +328,7 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
         if flag == "nr" and 2 <= len(word) <= 4 and word not in posseg.dt.word_tag_tab and not _surname(word) \
                 and not any(c in NOT_IN_GIVEN_NAME or c in _FUNCTION_WORD_CHARS for c in word) \
                 and word[-1] not in _PLACE_OR_ORG_END and not _after_towards(words, i) \
-                and not (nxt_flag[:1] in ("n", "j", "l", "g", "b", "m", "q") or nxt_flag == "") \
+                and (nxt_flag.startswith("v") or nxt in ("的", "和", "与", "及", "、")) \
                 and not _in_organisation_name(words, i):
             out.append((start, at, False))                        # a name the tagger's model made up: 亦秋/nr
             continue
