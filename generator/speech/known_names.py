@@ -86,8 +86,18 @@ def reflag_transcripts(transcripts_dir: Path, names: list[str]) -> int:
     root = Path(transcripts_dir)
     if not names or not root.is_dir():
         return 0
+    import ahocorasick
+    automaton = ahocorasick.Automaton()
+    for name in names:
+        automaton.add_word(name, name)
+    automaton.make_automaton()
     added = 0
     for path in sorted(root.glob("*/transcript.json")):
+        # A 3-hour transcript is megabytes of word timings: parse only one that says a name
+        # (the file is UTF-8 JSON written with its characters as they are).
+        raw = path.read_bytes().decode("utf-8", errors="replace")
+        if next(automaton.iter(raw), None) is None:
+            continue
         transcript = load_transcript(path)
         new = add_name_flags(transcript, names)
         if new:
