@@ -188,3 +188,10 @@ def test_a_run_after_a_role_word_that_holds_a_cue_is_no_name():
 def test_a_dotted_name_stops_at_an_adverb_on_either_side():
     out = anonymise_text("随后史蒂夫·琼斯也到了现场。")
     assert out.startswith("随后") and out.endswith("也到了现场。") and "琼斯" not in out
+
+
+def test_a_time_word_after_a_surname_character_is_no_given_name():
+    # 郎 (the tagger's nr) + 今天 before 表示: 今天 is a time word, not a given name.
+    text = "日本首相小泉纯一郎今天表示。"
+    assert "今天表示" in anonymise_text(text)
+    assert anonymise_text("张三今天表示不知情。") == "张某今天表示不知情。"

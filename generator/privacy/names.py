@@ -303,7 +303,8 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
         if _place_or_org_follows(words, i + 1):
             continue                                              # 章丘|区, 罗威|汽车公司
         plain = nxt and not any(c in NOT_IN_GIVEN_NAME for c in nxt)
-        if len(word) == 1 and word in SINGLE_SURNAMES and plain and len(nxt) <= 2 and nxt not in _FORMS_OF_ADDRESS:
+        if len(word) == 1 and word in SINGLE_SURNAMES and plain and len(nxt) <= 2 and nxt not in _FORMS_OF_ADDRESS \
+                and not _time_or_function_word(nxt):
             out.append((start, at + len(nxt), True))             # '翟|启运': beside a cue only
             continue
         after_next = words[i + 2][0][:1] if i + 2 < len(words) else ""
@@ -478,6 +479,12 @@ def _known_place(word: str) -> bool:
     return posseg.dt.word_tag_tab.get(word, "") in ("ns", "nt") and (freq(word) or 0) >= _COMMON_WORD_FREQ
 
 
+def _time_or_function_word(chars: str) -> bool:
+    """A would-be given name that is a time or function word ('…郎|今天|表示', '…李|随后|称')."""
+    posseg, _ = _tagger()
+    return len(chars) == 2 and posseg.dt.word_tag_tab.get(chars, "") in ("t", "d", "r", "p", "c", "f", "m", "u")
+
+
 def _given_ok(chars: str) -> bool:
     return bool(chars) and not any(c in NOT_IN_GIVEN_NAME for c in chars)
 
@@ -504,7 +511,8 @@ def cue_names(text: str) -> list[tuple[int, int]]:
             if (size == 2 or cue.group() in _CUE_NEEDS_OPEN) and not opens:
                 continue                           # '…李明称' inside a longer word: too weak
             if word in NOT_NAMES or word[:2] in NOT_NAMES or word[-1] in _PLACE_OR_ORG_END \
-                    or word[len(surname):] in _FORMS_OF_ADDRESS or _known_place(word) or word in _ALL_TITLES:
+                    or word[len(surname):] in _FORMS_OF_ADDRESS or _known_place(word) or word in _ALL_TITLES \
+                    or _time_or_function_word(word[len(surname):]):
                 continue
             out.append((start, at))
             break
