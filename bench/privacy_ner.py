@@ -7,6 +7,7 @@ anything tuned on one half can be checked on the other.
 """
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -75,13 +76,27 @@ def is_full_chinese_name(name: str) -> bool:
     return 1 <= len(given) <= 2 and not any(c in _TRANSLITERATION for c in given)
 
 
+# The published convention keeps a surname: 王某, 王某某, 王某甲. A name written so is
+# removed; what is left of the text after these aliases is what still names someone.
+_ALIAS = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]{1,2}某+[甲乙丙丁戊己庚辛壬癸]?")
+
+
 def measure(sentences: list[Sentence]) -> dict[str, tuple[int, int]]:
-    """{category: (hits, total)}: PER-full / PER-all removed, LOC / ORG kept."""
+    """{category: (hits, total)}: PER-full / PER-all removed, LOC / ORG kept.
+
+    A person name counts as removed when it is gone from the published text once the
+    X某 aliases are set aside: a lone surname ('李先生' → '李某先生', '老于' → '于某') is
+    written as the convention says. PER-all-strict counts any trace of the name's
+    characters (the surname of an alias included), as rounds before 2026-12 measured."""
     hits, totals = Counter(), Counter()
     for sentence in sentences:
         published = anonymise_fields({"facts": sentence.text})[0]["facts"]
+        without_aliases = _ALIAS.sub("\u25a1", published)
         for kind, text in sentence.entities:
-            present = text in published
+            if kind == "PER":
+                totals["PER-all-strict"] += 1
+                hits["PER-all-strict"] += text not in published
+            present = (text in without_aliases) if kind == "PER" else (text in published)
             if kind == "PER":
                 cats = ["PER-all"] + (["PER-full"] if is_full_chinese_name(text) else [])
                 for cat in cats:
@@ -90,4 +105,4 @@ def measure(sentences: list[Sentence]) -> dict[str, tuple[int, int]]:
             elif kind in ("LOC", "ORG"):
                 totals[kind] += 1
                 hits[kind] += present
-    return {cat: (hits[cat], totals[cat]) for cat in ("PER-full", "PER-all", "LOC", "ORG")}
+    return {cat: (hits[cat], totals[cat]) for cat in ("PER-full", "PER-all", "PER-all-strict", "LOC", "ORG")}

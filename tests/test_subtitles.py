@@ -136,7 +136,8 @@ def test_unreviewed_flags_are_hidden_by_default_and_speakers_renamed():
     transcript = _transcript()
     annotations = Annotations(speakers={"S1": "执法人员"})
     out = published_segments(transcript, annotations)
-    assert [s.text for s in out] == [f"我叫{HIDDEN}，电话{HIDDEN}。", f"车牌{HIDDEN}已登记。"]
+    # a name is written as the cases write it (张伟 → 张某); numbers and plates are [已隐去]
+    assert [s.text for s in out] == [f"我叫张某，电话{HIDDEN}。", f"车牌{HIDDEN}已登记。"]
     assert out[0].speaker == "执法人员" and out[0].words == []
     assert redacted_ranges(transcript, annotations) == [(0.0, 4.0), (5.2, 6.8)]
     assert transcript.segments[0].text.startswith("我叫张伟")  # input untouched

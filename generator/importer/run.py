@@ -54,6 +54,7 @@ class ImportResult:
     report_html: Path | None = None
     report_csv: Path | None = None
     denylist_added: int = 0
+    transcript_flags: int = 0     # names of the deny list newly flagged in the project's transcripts
     ignored: list[tuple[str, str, str]] = field(default_factory=list)   # (file, header, sample value)
     pending: int = 0                                                    # records waiting for review
     withheld: list[str] = field(default_factory=list)     # minors: never published (importer/lifecycle.py)
@@ -70,6 +71,9 @@ class ImportResult:
         for file, header, sample in self.ignored:
             lines.append(f"{file}: ignored column {header} (e.g. '{sample}'): not published; "
                          f"map it with --columns map.yaml if it holds case data")
+        if self.transcript_flags:
+            lines.append(f"{self.transcript_flags} name(s) of these cases flagged in the transcripts (hidden until "
+                         f"reviewed in 'pufa annotate')")
         if self.pending:
             lines.append(f"{self.pending} case(s) wait for review: they are published once approved with 'pufa review'")
         lines += [f"withheld: {line}" for line in self.withheld]
@@ -485,6 +489,10 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
                 result.denylist_added += 1
     if result.denylist_added:
         save_denylist(project, denylist)
+        # A party named in a case is hidden in the livestreams too (additive, like the list).
+        from ..speech.known_names import reflag_transcripts
+        result.transcript_flags = reflag_transcripts(_transcripts_dir(project), sorted(
+            value for value, kind in denylist.entries.items() if kind == "name" and "某" not in value))
 
     stamp = stem = dt.datetime.now(dt.timezone.utc).strftime("import-%Y%m%d-%H%M%S")
     serial = 1
@@ -516,3 +524,12 @@ def import_cases(files: list[Path], into: Path, sheet: str | None = None, force:
         raise
     _finish(into, staging, names)
     return result
+
+
+def _transcripts_dir(project: Path) -> Path:
+    """The project's transcripts folder (pufa.yml's transcripts_dir), or transcripts/."""
+    from ..config import load_config
+    try:
+        return load_config(project).transcripts_dir
+    except InputError:
+        return project / "transcripts"

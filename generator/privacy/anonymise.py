@@ -19,7 +19,7 @@ from typing import Iterable
 
 from .detect import Finding, is_person_name, plate_prefix, resolve_overlaps, scan_text
 from .forms import clean_cell, suspects
-from .names import model_names
+from .names import everyday_word, model_names
 from .surnames import surname_of
 
 REMOVED = "[已隐去]"
@@ -52,7 +52,9 @@ class Pseudonyms:
 
     def alias(self, name: str) -> str:
         if name not in self.aliases:
-            surname = surname_of(name)
+            # 老王 / 小李: the surname after the familiar prefix (names.familiar_names).
+            familiar = len(name) == 2 and name[0] in "老小"
+            surname = name[1] if familiar else surname_of(name)
             n = self._used.get(surname, 0)
             self._used[surname] = n + 1
             suffix = _ALIAS_SUFFIXES[n] if n < len(_ALIAS_SUFFIXES) else f"某{n + 1}"
@@ -91,8 +93,8 @@ class CaseAnonymiser:
 
     def learn(self, texts: Iterable[str]) -> None:
         """Give aliases to every role-introduced name, in order of first appearance."""
+        texts = [text or "" for text in texts]
         for text in texts:
-            text = text or ""
             # The rules' names and the tagger's, in order of appearance.
             names = [(f.start, f.text) for f in self._scan(text) if f.kind == "name"]
             names += [(start, text[start:end]) for start, end in model_names(text)]
@@ -104,8 +106,22 @@ class CaseAnonymiser:
                 if name in text:
                     self.pseudonyms.alias(name)
                     self.removed[name] = "name"
+        self._learn_given_names(texts)
         # Longest first, so 张三丰 is replaced before a 张三 it contains.
         self._names = sorted(self.pseudonyms.aliases, key=lambda n: (-len(n), n))
+
+    def _learn_given_names(self, texts: list[str]) -> None:
+        """A person named in full once is often called by the given name alone later
+        ('张俊平称…… 俊平随后离开'): a two-character given name of a found name is the same
+        person wherever it stands in this case, unless it is an everyday word (建国, 国庆)."""
+        for name, alias in list(self.pseudonyms.aliases.items()):
+            surname = surname_of(name)
+            given = name[len(surname):]
+            if len(given) != 2 or given in self.pseudonyms.aliases or not surname or "某" in given:
+                continue
+            if any(text.replace(name, "").find(given) != -1 for text in texts) and not everyday_word(given):
+                self.pseudonyms.aliases[given] = alias
+                self.removed[given] = "name"
 
     def __getstate__(self) -> dict:
         # The importer's workers send anonymisers back: the scan cache is not worth the

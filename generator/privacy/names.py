@@ -31,8 +31,10 @@ _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 # cut at a role word before it and at a cue or function word after it (_dot_names).
 MINORITY_NAME = re.compile(rf"[{_HAN}]{{1,8}}[·•・][{_HAN}]{{1,10}}")
 _DOT = re.compile(rf"(?<=[{_HAN}])[·•・](?=[{_HAN}])")
-_ROLE_TAIL = re.compile("(?:人|员|主|客|机|者|长|为|是|叫|与|和|向|及|、)")
-_STOP_AFTER = re.compile("(?:驾驶|称|说|表示|系|在|于|的|因|被|向|与|和|及|等|作为|先生|女士|同志|师傅|承认|证实|陈述|未|已|将|到|从|乘坐|联系|报警|投诉)")
+# Also the last characters of adverbs of time and sequence (随后, 当时, 此后) and 也/又/都.
+_ROLE_TAIL = re.compile("(?:人|员|主|客|机|者|长|为|是|叫|与|和|向|及|、|后|时|即|也|又|再|才|就|均|都|曾)")
+_STOP_AFTER = re.compile("(?:驾驶|称|说|表示|系|在|于|的|因|被|向|与|和|及|等|作为|先生|女士|同志|师傅|承认|证实|陈述|未|已|将|到|从|乘坐|联系|报警|投诉"
+                         "|也|又|再|才|就|均|都|曾|随后|当时)")
 # Last characters of places and organisations (石家庄, 称多县, 宣传部, 清凉寺 …).
 # Not 江/山/峰/海 …: they end given names as often as places (阴衍江, 李凤岭).
 _PLACE_OR_ORG_END = frozenset("庄村县区镇乡市省州路街巷寺宫站厂店局院馆队社团会委处科组司部屯寨堡坊")
@@ -40,7 +42,11 @@ _PLACE_OR_ORG_END = frozenset("庄村县区镇乡市省州路街巷寺宫站厂�
 PLACE_OR_ORG_WORDS = ("公司", "集团", "大学", "学院", "中学", "小学", "银行", "医院", "酒店", "宾馆", "饭店", "小区", "花园",
                       "大道", "大街", "广场", "车站", "机场", "国道", "省道", "高速", "立交", "桥", "汽车", "基金", "研究",
                       "协会", "商行", "超市", "市场", "物流", "运输", "客运", "货运", "出租", "驾校", "路口", "大桥", "新区",
-                      "开发区", "工业园", "体育", "文化", "报", "通讯社", "政府", "议会", "方面")
+                      "开发区", "工业园", "体育", "文化", "报", "通讯社", "政府", "议会", "方面",
+                      # an enterprise's trade and form (企业名称登记管理规定: 字号 + 行业 + 组织形式)
+                      "有限", "股份", "控股", "实业", "科技", "电器", "电子", "制药", "航空", "电视", "电台", "日报",
+                      "晚报", "杂志", "出版", "委员会", "组织", "联盟", "俱乐部", "乐团", "剧团", "商会", "工会", "学会",
+                      "联合会", "足球", "篮球", "事务所", "研究所", "代表团")
 # Characters of transliterated foreign places (伊拉克, 吉隆坡, 南斯拉夫, 哈萨克斯坦): a word
 # with one of them after its "surname" is a place, not a Chinese name.
 _TRANSLITERATION = frozenset("克坡斯夫坦尔顿纳萨瓦迪亚隆")
@@ -64,6 +70,19 @@ _FOREIGN_ANY_LENGTH = re.compile(_FOREIGN.pattern.replace("{3,6}", "+"))
 # they make it a person's, not a place's.
 _FOREIGN_TITLES = ("总统", "总理", "首相", "外长", "外交大臣", "国务卿", "议长", "大使", "国王", "女王", "亲王", "王子",
                    "总书记", "先生", "女士", "夫人", "教练", "选手", "博士")
+# After a word of the transliteration table, only a person does these ('克林顿说', '琼斯堪称',
+# '武村正义一行'): verbs of speaking and forms of address. Not 表示/宣布/决定: countries do them too
+# (伊拉克表示), and not 总统/总理: a country stands before them as often (南斯拉夫总统).
+_PERSON_AFTER = ("说", "指出", "坦率", "回答", "堪称", "先生", "女士", "夫人", "小姐", "院士", "教授", "博士", "一行",
+                 "抵达", "抵", "会见", "会晤", "致电", "致函", "本人", "自忖")
+# Titles that follow a person's name and never a place or an organisation's ('李鹏委员长',
+# '周恩来总理', '恽代英烈士'): a name the dictionary knows (jieba's nr, or 周恩来/t) before one of
+# them is a person. Not 主席/部长/书记: '政协主席', '农林部长' end organisations.
+_TITLES_AFTER_KNOWN_NAME = ("委员长", "总理", "烈士", "同志", "先生", "女士", "老师", "教授", "院士", "将军", "元帅", "总统",
+                            "首相", "主席", "书记", "夫人", "老人")
+# A dictionary word of two characters whose second one almost never stands in a given name
+# (荣获 0.014, 凌辱, 杜绝): an everyday word, even after a role word ('当事人荣获表彰').
+_NEVER_GIVEN_SHARE = 0.02
 # '梅先生' is the tagger's name for 仉琪梅先生's tail: a surname and a form of address.
 _FORMS_OF_ADDRESS = frozenset(("先生", "女士", "同志", "师傅", "老师", "小姐", "大爷", "大娘", "阿姨", "师父"))
 # Tags of a one-character piece the tagger cut off a name ('李铁|辰/ng').
@@ -81,6 +100,9 @@ _FUNCTION_WORD_CHARS = frozenset("某的了在是于向对从被把将和与及�
 # Verbs of going somewhere: what follows them is a place ('驶往|章丘', '途经|石家庄').
 _TOWARDS = ("驶往", "前往", "开往", "去往", "飞往", "运往", "发往", "通往", "驶向", "驶入", "驶离", "途经", "抵达", "到达",
             "来自", "位于", "返回", "迁往", "前来")
+# Prepositions of place: a two-character word the dictionary knows right after one is where something
+# happened ('在|章丘|被查'), not who; a name the tagger made up there ('在|张晓岚|家') still counts.
+_PLACE_PREPOSITIONS = frozenset(("在", "从", "于", "至", "经", "自"))
 # A surname the tagger read as another word (郑/ns, 高/a) followed by two characters that
 # both stand in given names at least this often (_given_name_share: 全 0.10, 军 0.33;
 # not 力行: 行 0.04), is a name. A surname character the tagger read as a verb, a
@@ -141,7 +163,18 @@ def procedural_word(word: str) -> bool:
     if word in _law_pairs():
         return True
     posseg, freq = _tagger()
-    return posseg.dt.word_tag_tab.get(word, "") in _PROCEDURE_TAGS and (freq(word) or 0) >= _COMMON_WORD_FREQ
+    if (freq(word) or 0) < _COMMON_WORD_FREQ:
+        return False
+    # 荣获, 凌辱, 杜绝: the dictionary's `nr` on an everyday word whose second character
+    # almost never stands in a given name.
+    return posseg.dt.word_tag_tab.get(word, "") in _PROCEDURE_TAGS or _given_name_share().get(word[1], 0) < _NEVER_GIVEN_SHARE
+
+
+def everyday_word(word: str) -> bool:
+    """Whether jieba's dictionary knows `word` well as anything but a rare name: 建国, 国庆,
+    平安 are given names and everyday words; 俊平, 欣嘉 are names only."""
+    posseg, freq = _tagger()
+    return (freq(word) or 0) >= _COMMON_WORD_FREQ or procedural_word(word)
 
 
 def warm() -> None:
@@ -192,6 +225,30 @@ def _place_or_org_follows(words: list[tuple[str, str]], i: int) -> bool:
     return word[:1] in _PLACE_OR_ORG_END or word.startswith(PLACE_OR_ORG_WORDS)
 
 
+def _verb_of_a_cue(word: str) -> bool:
+    """A word that follows a name rather than ends one ('小李|证实', '老张|表示'): a cue after
+    a name, or a common verb of the dictionary."""
+    posseg, freq = _tagger()
+    return word.startswith(CUE_AFTER + _CUE_AFTER_STRONG) or (
+        posseg.dt.word_tag_tab.get(word, "").startswith("v") and (freq(word) or 0) >= _COMMON_WORD_FREQ)
+
+
+def _in_organisation_name(words: list[tuple[str, str]], i: int) -> bool:
+    """Whether the words after i, up to the next verb, end like an organisation or a place
+    ('佩诺—里加|集团'): a made-up name there is the organisation's own name. After a verb
+    such a word is where the person went ('和梓萱|到|车站')."""
+    for k in range(i + 1, min(i + 7, len(words))):
+        if words[k][1].startswith("v"):
+            return False
+        if _place_or_org_follows(words, k) or words[k][0] in "—-－·・":
+            return True
+    return False
+
+
+def _after_towards(words: list[tuple[str, str]], i: int) -> bool:
+    return i > 0 and words[i - 1][0].endswith(_TOWARDS)
+
+
 def _after_title(words: list[tuple[str, str]], i: int) -> bool:
     """Whether a person's title stands right before the word at i ('总统|克林顿'). Not a
     title after it: a country comes before one just as often ('南斯拉夫|总统')."""
@@ -212,21 +269,26 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
     for i, (word, flag) in enumerate(words):
         start = at
         at += len(word)
-        if i <= joined:
-            continue
+        if i <= joined or word in _ALL_TITLES:
+            continue                                              # '陈毅|元帅': a title is no name
         nxt, nxt_flag = words[i + 1] if i + 1 < len(words) else ("", "")
         if flag == "nr" and len(word) == 1 and word in SINGLE_SURNAMES and len(nxt) == 2 and nxt_flag in _GIVEN_NAME_WORD_TAGS \
-                and not any(c in _FUNCTION_WORD_CHARS for c in nxt) and nxt not in _FORMS_OF_ADDRESS \
+                and not any(c in _FUNCTION_WORD_CHARS for c in nxt) and nxt not in _FORMS_OF_ADDRESS and not _verb_of_a_cue(nxt) \
                 and nxt[-1] not in _PLACE_OR_ORG_END and not _place_or_org_follows(words, i + 2):
             out.append((start, at + 2, False))                    # '朱|力行': the tagger's own surname
             joined = i + 1
             continue
         if flag not in _NOT_A_SURNAME_TAGS and len(word) == 1 and word in SINGLE_SURNAMES and len(nxt) == 2 \
                 and min(_given_name_share().get(c, 0) for c in nxt) >= _GIVEN_NAME_SHARE \
-                and not any(c in _FUNCTION_WORD_CHARS for c in nxt) and nxt not in _FORMS_OF_ADDRESS \
+                and not any(c in _FUNCTION_WORD_CHARS for c in nxt) and nxt not in _FORMS_OF_ADDRESS and not _verb_of_a_cue(nxt) \
                 and not _place_or_org_follows(words, i + 2):
             out.append((start, at + 2, False))                    # '郑/ns|全军': both typical given-name characters
             joined = i + 1
+            continue
+        after_word = nxt + (words[i + 2][0] if i + 2 < len(words) else "")
+        if 2 <= len(word) <= 3 and flag in ("nr", "nrfg", "t") and looks_like_name(word) and not procedural_word(word) \
+                and after_word.startswith(_TITLES_AFTER_KNOWN_NAME) and not _after_towards(words, i):
+            out.append((start, at, False))                        # '李鹏|委员长', '周恩来/t|总理'
             continue
         if not flag.startswith("nr"):
             # A known person the tagger read into a longer word or another tag
@@ -235,12 +297,14 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
             if len(word) >= 3 and posseg.dt.word_tag_tab.get(head, "").startswith("nr") and looks_like_name(head):
                 out.append((start, start + 3, False))
             continue
-        if i > 0 and words[i - 1][0].endswith(_TOWARDS):
-            continue                                              # '驶往|章丘': a place
+        if i > 0 and (words[i - 1][0].endswith(_TOWARDS)
+                      or (words[i - 1][0] in _PLACE_PREPOSITIONS and len(word) == 2 and word in posseg.dt.word_tag_tab)):
+            continue                                              # '驶往|章丘', '在|章丘': a place
         if _place_or_org_follows(words, i + 1):
             continue                                              # 章丘|区, 罗威|汽车公司
         plain = nxt and not any(c in NOT_IN_GIVEN_NAME for c in nxt)
-        if len(word) == 1 and word in SINGLE_SURNAMES and plain and len(nxt) <= 2 and nxt not in _FORMS_OF_ADDRESS:
+        if len(word) == 1 and word in SINGLE_SURNAMES and plain and len(nxt) <= 2 and nxt not in _FORMS_OF_ADDRESS \
+                and not _time_or_function_word(nxt):
             out.append((start, at + len(nxt), True))             # '翟|启运': beside a cue only
             continue
         after_next = words[i + 2][0][:1] if i + 2 < len(words) else ""
@@ -253,12 +317,21 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
             out.append((start, start + 3, False))                 # '邓小平|理论' read as one word
             continue
         if flag.startswith("nr") and _FOREIGN.fullmatch(word) and nxt[:1] not in _PLACE_OR_ORG_END \
-                and not nxt.startswith(PLACE_OR_ORG_WORDS) and ((freq(word) or 0) < _COMMON_WORD_FREQ or _after_title(words, i)):
+                and not nxt.startswith(PLACE_OR_ORG_WORDS) and ((freq(word) or 0) < _COMMON_WORD_FREQ or _after_title(words, i)
+                                                                or after_word.startswith(_PERSON_AFTER)):
             out.append((start, at, False))                        # 克林顿, 穆巴拉克: a foreign name
             continue
-        if flag == "nrt" and len(word) == 2 and _FOREIGN_ANY_LENGTH.fullmatch(word) and _after_title(words, i) \
+        if flag == "nrt" and len(word) == 2 and _FOREIGN_ANY_LENGTH.fullmatch(word) \
+                and (_after_title(words, i) or after_word.startswith(_PERSON_AFTER)) \
                 and not _place_or_org_follows(words, i + 1):
             out.append((start, at, False))                        # 'nrt' (jieba's transliterated name): 库克, 努里
+            continue
+        if flag == "nr" and 2 <= len(word) <= 4 and word not in posseg.dt.word_tag_tab and not _surname(word) \
+                and not any(c in NOT_IN_GIVEN_NAME or c in _FUNCTION_WORD_CHARS for c in word) \
+                and word[-1] not in _PLACE_OR_ORG_END and not _after_towards(words, i) \
+                and (nxt_flag.startswith("v") or nxt in ("的", "和", "与", "及", "、")) \
+                and not _in_organisation_name(words, i):
+            out.append((start, at, False))                        # a name the tagger's model made up: 亦秋/nr
             continue
         if looks_like_name(word) and not procedural_word(word):   # '告知陈述申辩': even beside a cue
             common = len(word) == 2 and (freq(word) or 0) >= _COMMON_WORD_FREQ and word[-1] not in GIVEN_NAME_CHARS
@@ -280,6 +353,8 @@ def model_names(text: str) -> list[tuple[int, int]]:
             found.append((base + start, base + end))
     found.extend(dot_names(text))
     found.extend(role_runs(text))
+    found.extend(foreign_runs(text))
+    found.extend(familiar_names(text))
     # A cue's guess gives way to the tagger's reading of the same stretch ('表哥李明来了':
     # the tagger's 李明, not 李明来).
     taken = [span for span in found]
@@ -324,7 +399,7 @@ def _listed_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int, in
             if not re.fullmatch(f"[{_HAN}]+", word) or word[-1] in _PLACE_OR_ORG_END:
                 continue
             if not _LIST_END.match(text, e) or (s > 0 and re.match(f"[{_HAN}]", text[s - 1]) and text[s - 1] not in _LIST_MARK
-                                                and not text[:s].endswith(CUE_BEFORE)):
+                                                and not text[:s].endswith(CUE_BEFORE + ("为",))):
                 continue
             seen.add((s, e))
             out.append((s, e))
@@ -336,12 +411,15 @@ def _listed_names(text: str, found: list[tuple[int, int]]) -> list[tuple[int, in
 # A name with no surname we know (扎西多吉, 买买提吐尔逊) right after a role word and
 # right before what the person did: 3–6 characters, none of them a function character.
 _ROLES = ("当事人", "驾驶员", "驾驶人", "乘客", "证人", "见证人", "车主", "司机", "经营者", "被处罚人", "报案人", "投诉人")
-_ROLE_RUN = re.compile("(?:" + "|".join(_ROLES) + rf")([{_HAN}]{{3,6}}?)(?=驾驶|称|表示|承认|证实|系|在场|作为|供述|陈述)")
+_ROLE_RUN_CUES = ("驾驶", "称", "表示", "承认", "证实", "系", "在场", "作为", "供述", "陈述")
+_ROLE_RUN = re.compile("(?:" + "|".join(_ROLES) + rf")([{_HAN}]{{3,6}}?)(?=" + "|".join(_ROLE_RUN_CUES) + ")")
 
 
 def role_runs(text: str) -> list[tuple[int, int]]:
+    # A run holding a cue itself is no name: '当事人|系同事关|系' is 当事人系同事关系.
     return [m.span(1) for m in _ROLE_RUN.finditer(text)
-            if not any(c in _FUNCTION_CHARS for c in m.group(1)) and m.group(1)[:2] not in NOT_NAMES]
+            if not any(c in _FUNCTION_CHARS for c in m.group(1)) and m.group(1)[:2] not in NOT_NAMES
+            and not any(cue in m.group(1) for cue in _ROLE_RUN_CUES)]
 
 
 _FUNCTION_CHARS = frozenset("的了在是于向对从被把将和与及等称说也都就又未已不没为因由所其之以而并但或该此这那他她它们你我您"
@@ -402,6 +480,18 @@ _CUE_BEFORE_RE = re.compile("(?:" + "|".join(sorted(_CUE_BEFORE_STRONG + _CUE_BE
                             + ")[，,]?(?=[" + _HAN + "])")
 
 
+def _known_place(word: str) -> bool:
+    """A word jieba's dictionary knows well as a place or an organisation (巴基斯坦, 联合国)."""
+    posseg, freq = _tagger()
+    return posseg.dt.word_tag_tab.get(word, "") in ("ns", "nt") and (freq(word) or 0) >= _COMMON_WORD_FREQ
+
+
+def _time_or_function_word(chars: str) -> bool:
+    """A would-be given name that is a time or function word ('…郎|今天|表示', '…李|随后|称')."""
+    posseg, _ = _tagger()
+    return len(chars) == 2 and posseg.dt.word_tag_tab.get(chars, "") in ("t", "d", "r", "p", "c", "f", "m", "u")
+
+
 def _given_ok(chars: str) -> bool:
     return bool(chars) and not any(c in NOT_IN_GIVEN_NAME for c in chars)
 
@@ -428,7 +518,8 @@ def cue_names(text: str) -> list[tuple[int, int]]:
             if (size == 2 or cue.group() in _CUE_NEEDS_OPEN) and not opens:
                 continue                           # '…李明称' inside a longer word: too weak
             if word in NOT_NAMES or word[:2] in NOT_NAMES or word[-1] in _PLACE_OR_ORG_END \
-                    or word[len(surname):] in _FORMS_OF_ADDRESS:
+                    or word[len(surname):] in _FORMS_OF_ADDRESS or _known_place(word) or word in _ALL_TITLES \
+                    or _time_or_function_word(word[len(surname):]):
                 continue
             out.append((start, at))
             break
@@ -458,4 +549,72 @@ def cue_names(text: str) -> list[tuple[int, int]]:
             if word not in NOT_NAMES and word[:2] not in NOT_NAMES and word[-1] not in _PLACE_OR_ORG_END:
                 out.append((start, start + len(word)))
             break
+    return out
+
+
+# --- transliterated names beside a person's title ----------------------------------------
+
+# Titles that stand before a person's name ('教练扎加洛', '参议员亚罗约', '主席尤尔科夫'): the
+# tagger splits a foreign name it does not know into pieces (尤尔/nr 科夫/nrt) or reads it
+# as a place (扎加洛/ns); after one of these titles, the run of transliteration characters
+# up to the first character outside the table is the name.
+_TITLES_BEFORE_FOREIGN = ("总统", "副总统", "总理", "首相", "主席", "委员长", "议长", "参议员", "众议员", "议员", "外长",
+                          "部长", "大臣", "国务卿", "大使", "行长", "总裁", "董事长", "秘书长", "总干事", "教练", "主教练",
+                          "球员", "选手", "前锋", "后卫", "门将", "院士", "教授", "博士", "记者", "作家", "诗人", "导演",
+                          "歌手", "演员", "国王", "女王", "亲王", "王子", "公主", "先生", "女士", "夫人", "小姐", "少女")
+# After the name, a form of address or a title only a person has ('拉埃女士', '伯奇费尔院士').
+_TITLES_AFTER_FOREIGN = ("先生", "女士", "夫人", "小姐", "院士", "教授", "博士")
+_FOREIGN_CLASS = _FOREIGN.pattern[:_FOREIGN.pattern.index("]") + 1]
+_FOREIGN_AFTER_TITLE = re.compile("(?:" + "|".join(sorted(_TITLES_BEFORE_FOREIGN, key=len, reverse=True)) + ")"
+                                  + f"({_FOREIGN_CLASS}{{2,6}})(?!{_FOREIGN_CLASS})")
+_FOREIGN_BEFORE_TITLE = re.compile(f"(?<!{_FOREIGN_CLASS})({_FOREIGN_CLASS}{{2,6}})(?="
+                                   + "|".join(_TITLES_AFTER_FOREIGN) + ")")
+
+
+def foreign_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of transliterated names beside a person's title: '教练扎加洛今天',
+    '拉埃女士'. A run the dictionary knows as a place or an organisation (伊拉克, 南斯拉夫)
+    stays."""
+    posseg, freq = _tagger()
+    out = []
+    for pattern in (_FOREIGN_AFTER_TITLE, _FOREIGN_BEFORE_TITLE):
+        for match in pattern.finditer(text):
+            run = match.group(1)
+            if posseg.dt.word_tag_tab.get(run, "") in ("ns", "nt") and (freq(run) or 0) >= _COMMON_WORD_FREQ:
+                continue
+            out.append(match.span(1))
+    return out
+
+
+# Titles are never names themselves ('陈毅|元帅': 元帅 is jieba's nr too).
+_ALL_TITLES = frozenset(_TITLES + _TITLES_AFTER_KNOWN_NAME + _FOREIGN_TITLES + ("元帅", "将军", "司令", "大帅"))
+
+
+# --- 老王, 小李: a surname with the familiar prefix ----------------------------------------
+
+# '驾驶员老王称', '乘客小李证实', '老张的车': 老/小 + a single surname, where a name stands: at
+# the start of a clause or after a cue before it, and before a cue, a verb or a mark after
+# it. Written as the cases write a person (王某); not '小王庄', '老李家' (places).
+_FAMILIAR_AFTER = re.compile("|".join(sorted(set(CUE_AFTER + _CUE_AFTER_STRONG + (
+    "的", "和", "与", "在", "也", "又", "就", "都", "便", "则", "驾驶", "开车", "收取", "要求", "同意", "拒绝", "离开", "回家",
+    "打电话", "一家")), key=len, reverse=True)) + rf"|[^{_HAN}]|$")
+
+
+# jieba's dictionary holds 老王 (190), 老李 (298), 老张 (256) too; 老师, 小时, 老乡, 老实 far more often.
+_FAMILIAR_WORD_FREQ = 300
+
+
+def familiar_names(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each 老王 / 小李 that stands where a name does."""
+    out = []
+    for at in range(len(text) - 1):
+        if text[at] not in "老小" or text[at + 1] not in SINGLE_SURNAMES or text[at + 1] in _WEAK_SURNAMES:
+            continue
+        posseg, freq = _tagger()
+        if (freq(text[at:at + 2]) or 0) >= _FAMILIAR_WORD_FREQ:
+            continue                               # 老师, 小姐, 小时, 老实: words, not people
+        before = text[:at]
+        opens = not before or not re.match(f"[{_HAN}]", before[-1]) or before.endswith(CUE_BEFORE + _ROLES)
+        if opens and _FAMILIAR_AFTER.match(text, at + 2):
+            out.append((at, at + 2))
     return out

@@ -23,6 +23,7 @@ from ..fsutil import atomic_write_json
 from ..records.transcript import ReviewMark, Segment, Transcript, TranscriptMeta, Word
 from .glossary import Corrector, load_glossary
 from .media import extract_audio, media_error, probe
+from .known_names import add_name_flags, private_names, project_root_for
 from .pii import flag_transcript
 from .place import place_media
 from .store import check_id, slugify, write_transcript_dir
@@ -67,14 +68,6 @@ class TranscribeResult:
         return (f"{self.folder}: {self.segments} 段 (segments), {self.duration:.1f} s, "
                 f"{self.flags} 处疑似个人信息已标记，发布时默认隐去 (personal data flagged, hidden by default), "
                 f"用时 {self.seconds:.1f} s (RTF {self.rtf:.2f}, {self.model}){resumed}{self.note}")
-
-
-def project_root_for(into: Path) -> Path:
-    """The project a transcripts folder belongs to: its parent when that holds mkdocs.yml."""
-    into = into.resolve()
-    if (into.parent / "mkdocs.yml").exists():
-        return into.parent
-    return Path.cwd().resolve()
 
 
 def _media_field(media: Path, root: Path) -> str:
@@ -223,6 +216,7 @@ def transcribe_one(media: Path, into: Path, transcript_id: str, loaded, correcto
     transcript = Transcript(language=options.language, model=loaded.label, segments=segments,
                             duration=round(duration, 3), review=review, notes=notes)
     transcript.flags = flag_transcript(segments)
+    add_name_flags(transcript, private_names(root))        # the parties the imports named
     meta = TranscriptMeta(id=transcript_id, kind="livestream", title=media.stem,
                           media=_media_field(project_copy or media, root), duration=round(duration, 1))
     folder = write_transcript_dir(into, transcript_id, transcript, meta)

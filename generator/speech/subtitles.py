@@ -223,6 +223,8 @@ def import_subtitles(file: Path, into: Path, id: str, force: bool = False) -> Im
     transcript = Transcript(language="zh", model=f"imported:{Path(file).name}", segments=segments,
                             duration=segments[-1].end if segments else 0.0)
     transcript.flags = flag_transcript(transcript.segments)
+    from .known_names import add_name_flags, private_names, project_root_for
+    add_name_flags(transcript, private_names(project_root_for(Path(into))))   # the parties the imports named
     meta = TranscriptMeta(id=id, kind="livestream", title=Path(file).stem, duration=transcript.duration)
     folder = write_transcript_dir(Path(into), id, transcript, meta, force=force)
     return ImportResult(folder, len(segments), len(transcript.flags), transcript.duration or 0.0)
