@@ -79,7 +79,8 @@ def _cases(seed: int = 20, n: int = 60) -> list[tuple[str, str, str]]:
         else:
             said = rng.choice("王李张刘陈杨赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾") + \
                 rng.choice(["建国", "秀英", "志强", "丽", "伟", "海燕", "明", "晓东"])
-            text = rng.choice(["我叫{}，是开出租的", "我表哥叫{}", "我是{}，今天来咨询"]).format(said)
+            text = rng.choice(["我叫{}，是开出租的", "我表哥叫{}", "我是{}，今天来咨询",
+                               "我是执法队员{}，请出示证件", "乘客{}说车没打表"]).format(said)
         cases.append((kind, said, text))
     return cases
 
@@ -111,6 +112,7 @@ def test_nothing_spoken_is_published_with_default_flags():
     "路上车很多，请减速慢行", "我是出租车司机", "我是高新区的执法人员", "请拨打12328热线", "依照第三十四条",
     "罚款200元", "车货总重55吨", "他叫马某", "露天停车场", "在G3高速上", "京台高速济南段",
     "乘客可以通过平台叫车服务", "她是马老师的学生", "他叫王师傅", "我是白天来的",
+    "我是执法队员，请出示驾驶证", "乘客都要系好安全带", "驾驶员王师傅您好", "执法人员正在检查",
 ])
 def test_ordinary_speech_is_not_flagged(text):
     assert find_spoken_pii(text) == []
