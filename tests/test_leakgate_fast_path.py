@@ -131,3 +131,11 @@ def test_prefilters_do_not_change_findings_on_planted_text():
         slow = [(scan_text(t), second_line.scan(t)) for t in texts]
     assert fast == slow
     assert sum(len(a) + len(b) for a, b in fast) > 300
+
+
+def test_other_scripts_digit_class_is_exactly_the_digit_table():
+    import sys
+    from generator.privacy import detect
+    pattern = detect._other_digits()        # written as ranges for speed
+    found = {chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF and pattern.fullmatch(chr(c))}
+    assert found == {chr(c) for c in detect._OTHER_DIGITS}
