@@ -20,7 +20,7 @@ import gzip
 import os
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import filterfalse
 from pathlib import Path
@@ -608,8 +608,59 @@ SECOND_LINE_SUFFIXES = {".pf_fragment", ".json", ".xml", ".txt", ".vtt", ".srt",
 
 
 def _with_sources(report: LeakReport, site_dir: Path, root: Path) -> LeakReport:
-    from .leakwhere import with_sources        # page, record and field of each finding
     return with_sources(report, site_dir, root, _detector(root))
+
+
+# --- where each finding came from ----------------------------------------------------
+# (was leakwhere.py, which imported this module while this module imported it)
+#
+# The page a personal-data finding is on (for a Pagefind search-index fragment, the page
+# the fragment indexes) and the public record and field that hold the datum, so staff
+# can fix it. Runs after the scan, on the few files that have findings: each is read
+# again, the finding's datum found again by its line, kind and masked sample, and looked
+# up in the project's records (cases_public/, transcripts/, data/).
+
+MAX_LOCATED = 200
+
+
+def with_sources(report, site_dir: Path, project_root: Path, detect: Callable) -> object:
+    """The report with ' (page …; record …: field)' added to each personal finding."""
+    from ..privacy.second_line import RecordIndex, combine, page_of
+    # The first findings are the ones printed; a build with thousands of them has a
+    # broken import to fix first, not thousands of fields to look up one by one.
+    personal = [f for f in report.findings if not f.kind.startswith("outside:")][:MAX_LOCATED]
+    if not personal:
+        return report
+    records = None
+    detect = combine(detect)
+    by_file: dict[str, list] = {}
+    for finding in personal:
+        by_file.setdefault(finding.file, []).append(finding)
+    where: dict[int, str] = {}
+    for shown, findings in by_file.items():
+        path = site_dir / shown if not Path(shown).is_absolute() else Path(shown)
+        if not path.is_file():
+            path = project_root / shown
+        text = read_text(path) if path.is_file() else None
+        page = page_of(shown, text) if text is not None else ""
+        raw: dict[tuple[int, str, str], str] = {}
+        if text is not None:
+            scanned = readable_html(text) if shown.endswith((".html", ".htm")) else text
+            for found in detect(scanned):
+                raw.setdefault((_line_at(scanned, found.start), found.kind, mask(found.text)), found.text)
+        for finding in findings:
+            datum = raw.get((finding.line, finding.kind, finding.sample))
+            source = ""
+            if datum:
+                if records is None:
+                    records = RecordIndex([project_root / "cases_public", project_root / "transcripts",
+                                           project_root / "data"], project_root)
+                source = records.source(datum)
+            parts = ([f"page {page}"] if page else []) + ([f"record {source}"] if source else [])
+            where[id(finding)] = f" ({'; '.join(parts)})" if parts else ""
+    report.findings = [replace(f, sample=f.sample + where[id(f)]) if where.get(id(f)) else f
+                       for f in report.findings]
+    return report
 
 
 def _mask_url(url: str) -> str:
