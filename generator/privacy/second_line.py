@@ -118,6 +118,8 @@ def digit_runs(norm: str) -> list[tuple[int, int]]:
         return out      # every run starts with a digit
     for match in _RUN.finditer(norm):
         start, end = match.span()
+        if end - start < 7:
+            continue          # fewer than 7 characters hold fewer than 7 digits (most runs: dates, amounts)
         value = match.group()
         before, after = norm[max(0, start - 2):start], norm[end:end + 3]
         if before[-1:].isascii() and (before[-1:].isalpha() or before[-1:] in "_#.%+-$") and before[-1:] \
