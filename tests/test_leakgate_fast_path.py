@@ -55,6 +55,9 @@ def _plant_site(project: Path, site: Path) -> None:
         extra = "".join(f"<p>{text}</p>\n" for text in _planted(rng, 3)) if n % 3 == 0 else ""
         extra += f'<img alt="乘客欧阳晓燕" src="x.png"><span title="手机 139 1234 5678">x</span>' if n % 5 == 0 else ""
         html = html.replace('<footer class="md-footer">', f"<p>{repeated}</p>\n{extra}<footer class=\"md-footer\">", 1)
+        # Inside the chrome (the same on every page of a folder: the chrome memo answers).
+        html = html.replace('<footer class="md-footer">', '<footer class="md-footer">\n<p>车主张建国</p>\n'
+                            '<p>联系电话：0531-8612 3456</p>\n', 1)
         page.write_text(html, encoding="utf-8")
     fragment = {"url": "/cases/x/", "content": "\u200b".join("当事人王建国称其身份证号" + _planted(rng, 1)[0]),
                 "meta": {"title": "案例"}}
