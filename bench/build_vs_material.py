@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from build_scale import make_project  # noqa: E402
+from generator.review.approvals import approve_all  # noqa: E402
 
 PEAK = ("import atexit, resource, runpy, sys\n"
         "def peak():\n"
@@ -105,6 +106,9 @@ def main() -> None:
         one = sorted((project / "cases_public").glob("*.yaml"))[len(list((project / "cases_public").glob("*.yaml"))) // 2]
         text = one.read_text(encoding="utf-8")
         one.write_text(text.replace("facts: ", "facts: 经复核，", 1), encoding="utf-8")
+        # Staff approve the edit (pufa review): an edited case is pending until then, and
+        # a pending case leaves the site, which changes every listing and figure.
+        approve_all(project / "cases_public", "bench")
         rebuild, rebuild_peak, _, rebuild_cpu = timed(["generator", "build", "--project", str(project), "--quiet"], ROOT)
 
         name, size = largest(project / "site")

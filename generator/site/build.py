@@ -42,8 +42,9 @@ from .leakgate import check_site
 from .lifecycle import apply_to_model
 from .model import SiteModel, load_model
 from .pages import Asset, Page, ViewKeys, ViewPage, page_url
-from .render import SlugMemo, forget_memos
+from .render import SlugMemo
 from .replay import replay, save_shells
+from .session import Build
 from .shards import SHARDS_FILE, ShardJob, output_path, plan_shards, scratch_dir, shard_dir_name
 from .transcripts import unreviewed_report
 
@@ -116,11 +117,10 @@ def build_site(project: Path, progress: bool = True, incremental: bool = True, s
     clean before go through the leak gate. The result is the same site a clean build
     makes (tests/test_incremental.py)."""
     config = load_config(project)
-    try:
-        with SlugMemo(config.cache_dir / "slugs.json"):
-            return _build(config, project, progress, incremental, strict, as_of)
-    finally:
-        forget_memos()          # nothing of this build stays in the process
+    # One Build object holds this build's memos and the mkdocs hooks' state; it is
+    # dropped when the build ends, so nothing of it stays in the process (session.py).
+    with Build.open(), SlugMemo(config.cache_dir / "slugs.json"):
+        return _build(config, project, progress, incremental, strict, as_of)
 
 
 def _build(config: ProjectConfig, project: Path, progress: bool, incremental: bool,
@@ -440,7 +440,6 @@ def run_mkdocs(config_file: Path, report: BuildReport, dirty: bool = False) -> d
     for name, hooks in cfg.hooks.items():
         if hasattr(hooks, "portable_shells"):
             shells.update(hooks.portable_shells())
-            hooks.on_config(None)           # empties its per-build state
         sys.modules.pop(name, None)         # mkdocs loads the hooks afresh for each build
     return shells
 

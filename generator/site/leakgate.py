@@ -20,7 +20,7 @@ import gzip
 import os
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import filterfalse
 from pathlib import Path
@@ -384,6 +384,7 @@ class _Scanner:
         self.cache: dict[str, list[tuple[str, str]]] = {}
         self.flagged: set[str] = set()      # the lines whose cache entry is not empty
         self.chrome: dict[str, str] = {}
+        self.chrome_lines: dict[str, list[tuple[int, str, str]]] = {}   # part → findings of its inner lines
         self.prefix = str(site_dir) + os.sep
 
     def shown(self, path: Path) -> str:
@@ -403,7 +404,7 @@ class _Scanner:
         found: list[LeakFinding] = []
         if not _is_vendor(path, shown, self.digests):
             if suffix in (".html", ".htm"):
-                found.extend(self._scan_lines(shown, self.readable(text)))
+                found.extend(self._scan_page(shown, text))
             else:
                 for finding in (self.detect_page if suffix in SECOND_LINE_SUFFIXES else self.detect)(text):
                     found.append(LeakFinding(shown, _line_at(text, finding.start), finding.kind, mask(finding.text)))
@@ -434,6 +435,50 @@ class _Scanner:
                 self.chrome[part] = text
         return text
 
+    def _scan_page(self, shown: str, html: str) -> list[LeakFinding]:
+        """`_scan_lines(shown, self.readable(html))`, without going through the chrome's
+        lines one by one on every page: a chrome part's inner lines (all but its first
+        and last, which join the neighbouring parts' lines) are looked up once, when the
+        part is first seen, and their findings kept with the part. Later pages with the
+        same part report those findings, which is what the line cache would answer for
+        each of its lines (tests/test_leakgate_fast_path.py compares with a plain scan)."""
+        cuts = _chrome_cuts(html)
+        if cuts is None:
+            return self._scan_lines(shown, readable_html(html))
+        nav_at, content_at, footer_at = cuts
+        lines: list[str] = [""]
+        blocks: list[tuple[int, list[tuple[int, str, str]]]] = []      # (first line index, findings)
+        first_sight: list[tuple[str, int, int]] = []                   # (part, first line index, count)
+        for part, chrome in ((html[:nav_at], False), (html[nav_at:content_at], True),
+                             (html[content_at:footer_at], False), (html[footer_at:], True)):
+            text = self._chrome(part) if chrome else readable_html(part)
+            pieces = text.split("\n")
+            lines[-1] += pieces[0]                     # a part's first line continues the line before
+            if len(pieces) == 1:
+                continue
+            inner = len(pieces) - 2
+            known = self.chrome_lines.get(part) if chrome else None
+            if known is not None:
+                blocks.append((len(lines), known))
+                lines.extend([""] * inner)             # placeholders: never looked up
+            else:
+                if chrome and inner:
+                    first_sight.append((part, len(lines), inner))
+                lines.extend(pieces[1:-1])
+            lines.append(pieces[-1])
+        normalised = _SPACE_RUNS.sub(" ", "\n".join(map(str.strip, lines))).split("\n")
+        found = self._scan_normalised(shown, normalised)
+        for start, known in blocks:
+            found.extend(LeakFinding(shown, start + i + 1, kind, sample) for i, kind, sample in known)
+        for part, start, count in first_sight:
+            inner_lines = normalised[start:start + count]
+            if len(self.chrome_lines) < 4096 and all(line in self.cache for line in inner_lines if line):
+                self.chrome_lines[part] = [(i, kind, sample) for i, line in enumerate(inner_lines) if line
+                                           for kind, sample in self.cache[line]]
+        if blocks:
+            found.sort(key=lambda f: f.line)
+        return found
+
     def _scan_lines(self, shown: str, text: str) -> list[LeakFinding]:
         """Scan a page line by line, remembering each line's result: the theme's chrome and
         a case's card recur on thousands of pages and are scanned once. Uncached lines are
@@ -442,6 +487,10 @@ class _Scanner:
         # the few runs inside lines to collapse (the same lines: a run never spans '\n',
         # and a collapsed run is still whitespace), instead of every line's indent.
         lines = _SPACE_RUNS.sub(" ", "\n".join(map(str.strip, text.split("\n")))).split("\n")
+        return self._scan_normalised(shown, lines)
+
+    def _scan_normalised(self, shown: str, lines: list[str]) -> list[LeakFinding]:
+        """_scan_lines on lines already stripped and with their space runs made one."""
         # Most lines were seen on earlier pages: set operations find the few new ones.
         new = set(filterfalse(self.cache.__contains__, set(lines)))
         new.discard("")
@@ -559,8 +608,59 @@ SECOND_LINE_SUFFIXES = {".pf_fragment", ".json", ".xml", ".txt", ".vtt", ".srt",
 
 
 def _with_sources(report: LeakReport, site_dir: Path, root: Path) -> LeakReport:
-    from .leakwhere import with_sources        # page, record and field of each finding
     return with_sources(report, site_dir, root, _detector(root))
+
+
+# --- where each finding came from ----------------------------------------------------
+# (was leakwhere.py, which imported this module while this module imported it)
+#
+# The page a personal-data finding is on (for a Pagefind search-index fragment, the page
+# the fragment indexes) and the public record and field that hold the datum, so staff
+# can fix it. Runs after the scan, on the few files that have findings: each is read
+# again, the finding's datum found again by its line, kind and masked sample, and looked
+# up in the project's records (cases_public/, transcripts/, data/).
+
+MAX_LOCATED = 200
+
+
+def with_sources(report, site_dir: Path, project_root: Path, detect: Callable) -> object:
+    """The report with ' (page …; record …: field)' added to each personal finding."""
+    from ..privacy.second_line import RecordIndex, combine, page_of
+    # The first findings are the ones printed; a build with thousands of them has a
+    # broken import to fix first, not thousands of fields to look up one by one.
+    personal = [f for f in report.findings if not f.kind.startswith("outside:")][:MAX_LOCATED]
+    if not personal:
+        return report
+    records = None
+    detect = combine(detect)
+    by_file: dict[str, list] = {}
+    for finding in personal:
+        by_file.setdefault(finding.file, []).append(finding)
+    where: dict[int, str] = {}
+    for shown, findings in by_file.items():
+        path = site_dir / shown if not Path(shown).is_absolute() else Path(shown)
+        if not path.is_file():
+            path = project_root / shown
+        text = read_text(path) if path.is_file() else None
+        page = page_of(shown, text) if text is not None else ""
+        raw: dict[tuple[int, str, str], str] = {}
+        if text is not None:
+            scanned = readable_html(text) if shown.endswith((".html", ".htm")) else text
+            for found in detect(scanned):
+                raw.setdefault((_line_at(scanned, found.start), found.kind, mask(found.text)), found.text)
+        for finding in findings:
+            datum = raw.get((finding.line, finding.kind, finding.sample))
+            source = ""
+            if datum:
+                if records is None:
+                    records = RecordIndex([project_root / "cases_public", project_root / "transcripts",
+                                           project_root / "data"], project_root)
+                source = records.source(datum)
+            parts = ([f"page {page}"] if page else []) + ([f"record {source}"] if source else [])
+            where[id(finding)] = f" ({'; '.join(parts)})" if parts else ""
+    report.findings = [replace(f, sample=f.sample + where[id(f)]) if where.get(id(f)) else f
+                       for f in report.findings]
+    return report
 
 
 def _mask_url(url: str) -> str:

@@ -29,38 +29,51 @@ from dataclasses import dataclass
 
 from mkdocs.structure.toc import get_toc
 
-# mkdocs loads hooks as a module, so a build's caches live here; on_config empties them.
-_BODIES: dict[str, str] = {}
-_META: dict[str, dict] = {}
-_BLOCKS: dict[tuple, str] = {}
-_NAV_URLS: set[str] = set()
-_SHELLS: dict[tuple, "_Shell | None"] = {}    # key → shell; None: this key's pages are rendered in full
-_RENDER: dict[str, object] = {}               # the jinja env, the current page's context, the marker-render flag
+from generator.site.session import HookState, active
+
+# The hooks' state for one mkdocs run is a HookState on the current Build (session.py),
+# made new by on_config: nothing is kept in this module. `_state()` is that object; a
+# mkdocs run outside `pufa build` gets one of its own, kept by the config object.
+
+
+def _state() -> HookState:
+    build = active()
+    if build is not None:
+        return build.hooks
+    state = _LOOSE.get("state")
+    if state is None:
+        raise RuntimeError("pufa's mkdocs hooks ran without on_config")
+    return state
+
+
+_LOOSE: dict[str, HookState] = {}       # only for a run outside `pufa build`; replaced by on_config
 
 
 def on_config(config):
-    _finish_writes(raise_errors=False)      # a build that failed before on_post_build
-    _BODIES.clear()
-    _META.clear()
-    _BLOCKS.clear()
-    _SHELLS.clear()
-    _RENDER.clear()
+    build = active()
+    if build is not None:
+        _finish_writes(raise_errors=False)  # a run that failed before on_post_build
+        build.hooks = HookState()
+    else:
+        _LOOSE["state"] = HookState()
     return config
 
 
 def on_nav(nav, config, files):
-    _NAV_URLS.clear()
-    _NAV_URLS.update(page.url for page in nav.pages)
+    state = _state()
+    state.nav_urls.clear()
+    state.nav_urls.update(page.url for page in nav.pages)
     return nav
 
 
 def on_env(env, config, files):
+    state = _state()
     env.globals["pufa_block_key"] = _block_key_unless_marking
-    env.globals["pufa_block_get"] = _BLOCKS.get
+    env.globals["pufa_block_get"] = state.blocks.get
     env.globals["pufa_block_put"] = _put
     env.globals["pufa_parent"] = _parent_template
     env.globals["pufa_fill"] = _fill_shell
-    _RENDER["env"] = env
+    state.render["env"] = env
     return env
 
 
@@ -75,7 +88,7 @@ def on_page_read_source(page, config):
     parsed = split_generated(source)
     if parsed is None:
         return source
-    _META[page.file.src_uri] = parsed[1]
+    _state().meta[page.file.src_uri] = parsed[1]
     return parsed[0]
 
 
@@ -104,11 +117,11 @@ def split_generated(source: str) -> tuple[str, dict] | None:
 
 
 def on_page_markdown(markdown, page, config, files):
-    meta = _META.pop(page.file.src_uri, None)
+    meta = _state().meta.pop(page.file.src_uri, None)
     if meta is not None:
         page.meta = meta
     if page.meta.get("pufa"):
-        _BODIES[page.file.src_uri] = markdown
+        _state().bodies[page.file.src_uri] = markdown
         # What Markdown would make of an empty document, without building a Markdown
         # instance (and its extensions) for each of 13,000 pages.
         page.render = lambda config, files, page=page: _rendered_empty(page)
@@ -125,12 +138,12 @@ def _rendered_empty(page) -> None:
 
 
 def on_page_content(html, page, config, files):
-    body = _BODIES.pop(page.file.src_uri, None)
+    body = _state().bodies.pop(page.file.src_uri, None)
     return html if body is None else body
 
 
 def on_page_context(context, page, config, nav):
-    _RENDER["context"] = context
+    _state().render["context"] = context
     return context
 
 
@@ -140,13 +153,14 @@ def on_post_page(output, page, config):
         # Written by a second thread while mkdocs renders the next page (creating 13,000
         # folders and files is seconds of kernel work on a disk here). An empty output
         # is mkdocs' own "write nothing"; on_post_build waits for the writes.
-        writer = _RENDER.get("writer")
+        render = _state().render
+        writer = render.get("writer")
         if writer is None:
             from concurrent.futures import ThreadPoolExecutor
-            writer = _RENDER["writer"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-writer")
-            _RENDER["writes"] = []
+            writer = render["writer"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-writer")
+            render["writes"] = []
         data = output.encode("utf-8", errors="xmlcharrefreplace")
-        _RENDER["writes"].append(writer.submit(_write_page, page.file.abs_dest_path, data))
+        render["writes"].append(writer.submit(_write_page, page.file.abs_dest_path, data))
         return ""
     return output
 
@@ -167,7 +181,9 @@ def on_build_error(error):
 
 
 def _finish_writes(raise_errors: bool = True) -> None:
-    writer, writes = _RENDER.pop("writer", None), _RENDER.pop("writes", [])
+    build = active()
+    render = build.hooks.render if build is not None else (_LOOSE["state"].render if "state" in _LOOSE else {})
+    writer, writes = render.pop("writer", None), render.pop("writes", [])
     if writer is None:
         return
     writer.shutdown(wait=True)
@@ -181,15 +197,16 @@ def _learn_shell(output, page) -> None:
     key = shell_key(page)
     if key is None:
         return
-    shell = _SHELLS.get(key, _UNSEEN)
+    shells = _state().shells
+    shell = shells.get(key, _UNSEEN)
     if shell is None or shell is not _UNSEEN and shell.ready:
         return
     if shell is _UNSEEN:
         shell = _marked_shell(page)
         if shell is None or shell.fill(page) != output:
-            _SHELLS[key] = None
+            shells[key] = None
             return
-        _SHELLS[key] = shell
+        shells[key] = shell
         shell.first_url = page.url
     elif page.url != shell.first_url:
         # A second page in the same key proves that nothing else of the page (its URL)
@@ -197,7 +214,7 @@ def _learn_shell(output, page) -> None:
         if shell.fill(page) == output:
             shell.ready = True
         else:
-            _SHELLS[key] = None
+            shells[key] = None
 
 
 # Marker values: private-use characters and characters every escaping filter changes, so a
@@ -237,7 +254,8 @@ def _page_values(page) -> dict[str, str]:
 
 def _marked_shell(page) -> _Shell | None:
     """Render the current page again with markers for its own values; cut at them."""
-    env, context = _RENDER.get("env"), _RENDER.get("context")
+    render = _state().render
+    env, context = render.get("env"), render.get("context")
     if env is None or context is None or context.get("page") is not page:
         return None
     saved = (page.meta, page.content, page.canonical_url, page.edit_url)
@@ -247,7 +265,7 @@ def _marked_shell(page) -> _Shell | None:
         if marked[slot]:
             meta[slot] = _MARKS[slot]
     marks = {**_MARKS, "content": _CONTENT_MARKS[_has_h1(page)]}
-    _RENDER["marking"] = True
+    render["marking"] = True
     try:
         page.meta = meta
         page.content = marks["content"]
@@ -256,7 +274,7 @@ def _marked_shell(page) -> _Shell | None:
         html = env.get_template(page.meta.get("template", "main.html")).render(context)
     finally:
         page.meta, page.content, page.canonical_url, page.edit_url = saved
-        _RENDER["marking"] = False
+        render["marking"] = False
     parts, slots, rest = [], [], html
     while True:
         at, slot = min(((rest.find(mark), name) for name, mark in marks.items()),
@@ -276,20 +294,20 @@ def _marked_shell(page) -> _Shell | None:
 
 def _parent_template(page) -> str:
     key = shell_key(page)
-    shell = _SHELLS.get(key) if key is not None else None
+    shell = _state().shells.get(key) if key is not None else None
     return "pufa-shell.html" if shell is not None and shell.ready else "base.html"
 
 
 def _fill_shell(page) -> str:
     from markupsafe import Markup
-    return Markup(_SHELLS[shell_key(page)].fill(page))
+    return Markup(_state().shells[shell_key(page)].fill(page))
 
 
 def shell_key(page) -> tuple | None:
     """Pages with one key share their whole chrome: the block key and everything else of
     the page that the theme reads (its meta besides title/description, which values it
     has at all)."""
-    if _RENDER.get("marking"):
+    if _state().render.get("marking"):
         return None
     key = block_key("page", page)
     if key is None or len(page.toc) or page.is_homepage:
@@ -306,7 +324,7 @@ def _has_h1(page) -> bool:
 
 def _block_key_unless_marking(name: str, page) -> tuple | None:
     # The marker render must neither read nor fill the block cache with marker values.
-    return None if _RENDER.get("marking") else block_key(name, page)
+    return None if _state().render.get("marking") else block_key(name, page)
 
 
 def block_key(name: str, page) -> tuple | None:
@@ -321,17 +339,18 @@ def block_key(name: str, page) -> tuple | None:
     if name == "site_nav" and len(page.toc):
         return None
     url = page.url
-    if url and (url.startswith("assets/") or any(t != url and t.startswith(url) for t in _NAV_URLS)):
+    nav_urls = _state().nav_urls
+    if url and (url.startswith("assets/") or any(t != url and t.startswith(url) for t in nav_urls)):
         return None
     parent = url.rstrip("/").rsplit("/", 1)[0] if "/" in url.rstrip("/") else ""
     hide = tuple(page.meta.get("hide") or ())
     neighbours = (getattr(page.previous_page, "url", None), getattr(page.next_page, "url", None))
-    return (name, parent, url.count("/"), hide, url if url in _NAV_URLS else None, neighbours)
+    return (name, parent, url.count("/"), hide, url if url in nav_urls else None, neighbours)
 
 
 def _put(key: tuple | None, html: str) -> str:
     if key is not None:
-        _BLOCKS[key] = html
+        _state().blocks[key] = html
     return html
 
 
@@ -340,7 +359,7 @@ def portable_shells() -> dict[tuple, tuple[list[str], list[str]]]:
     a key computed from the page's Markdown alone (replay.portable_key): a later build
     can write such pages without mkdocs (replay.py)."""
     out = {}
-    for key, shell in _SHELLS.items():
+    for key, shell in _state().shells.items():
         if shell is None or not shell.ready:
             continue
         (_name, parent, depth, _hide, nav_url, neighbours), rest = key[:6], key[6:]

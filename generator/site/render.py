@@ -17,6 +17,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from .session import current
+
 TEMPLATES = Path(__file__).parent / "templates"
 _CN_PREFIX = "中华人民共和国"
 
@@ -24,9 +26,10 @@ _CN_PREFIX = "中华人民共和国"
 def slugify(text: str) -> str:
     """Stable ASCII slug of Chinese text: 网约车 → 'wang-yue-che'; ASCII kept as is."""
     text = str(text)
-    slug = _SLUGS.get(text)
+    slugs = current().slugs             # this build's memo (session.py)
+    slug = slugs.get(text)
     if slug is None:
-        slug = _SLUGS[text] = _pinyin_slug(text)
+        slug = slugs[text] = _pinyin_slug(text)
     return slug
 
 
@@ -40,21 +43,18 @@ def _pinyin_slug(text: str) -> str:
     return re.sub(r"-{2,}", "-", "-".join(parts)).strip("-") or "x"
 
 
-# Slugs known to this process (a pure function's cache; SlugMemo adds those of earlier
-# builds). Cards and pages are cached too, so which texts a build slugs is not known:
-# the memo keeps them all.
-_SLUGS: dict[str, str] = {}
-
-
 class SlugMemo:
     """The slugs earlier builds computed, kept in the project's cache, so that a rebuild
     does not import pypinyin at all. Keyed by pypinyin's version and this module's slug
-    code: either changing computes every slug again."""
+    code: either changing computes every slug again. Loaded into (and saved from) the
+    current Build's memo; pages are cached, so which texts a build slugs is not known:
+    the file keeps them all."""
 
     def __init__(self, path: Path):
         self.path = path
         self.key = _slug_code_key()
         self.loaded: dict[str, str] = {}
+        self.slugs = current().slugs
 
     def __enter__(self) -> "SlugMemo":
         import json
@@ -65,14 +65,14 @@ class SlugMemo:
         except (OSError, ValueError):
             pass
         for text, slug in self.loaded.items():
-            _SLUGS.setdefault(text, slug)
+            self.slugs.setdefault(text, slug)
         return self
 
     def __exit__(self, *exc) -> None:
         from ..fsutil import atomic_write_json
-        if _SLUGS.keys() - self.loaded.keys():
+        if self.slugs.keys() - self.loaded.keys():
             try:
-                atomic_write_json(self.path, {"key": self.key, "slugs": {**self.loaded, **_SLUGS}})
+                atomic_write_json(self.path, {"key": self.key, "slugs": {**self.loaded, **self.slugs}})
             except OSError:
                 pass                # a memo that cannot be written only costs time
 
@@ -163,18 +163,12 @@ URL_HELPERS = {
 }
 
 
-def forget_memos() -> None:
-    """Empty this module's memos (slugs, cards) at the end of a build: they are pure, but
-    no build's values should outlive it in a long-running process (`pufa serve`)."""
-    _SLUGS.clear()
-    _case_card.cache_clear()
-
-
 @lru_cache(maxsize=1)
 def template_env() -> jinja2.Environment:
     """The one Jinja environment for page bodies: autoescape on, undefined is an error.
 
-    Cached: it holds no build state, only templates and pure helpers. No bytecode cache
+    Cached for the process: a constant (the shipped templates, read once, auto_reload off,
+    and pure helpers; it holds no build's values: memos live on the Build). No bytecode cache
     on disk: Jinja's is marshal data, which runs as code when loaded."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
@@ -203,10 +197,16 @@ def case_card(case, root: str) -> Markup:
     return Markup(_case_card(case).replace(_ROOT_MARK, root))
 
 
-@lru_cache(maxsize=50_000)
 def _case_card(case) -> str:
-    # Keyed by the frozen Case's value, so an edited case never gets its old card.
-    return render("_case_card.html", case=case, root=_ROOT_MARK)
+    # Keyed by the frozen Case's value, so an edited case never gets its old card; the
+    # memo is the current Build's (session.py), gone when the build ends.
+    cards = current().cards
+    card = cards.get(case)
+    if card is None:
+        card = render("_case_card.html", case=case, root=_ROOT_MARK)
+        if len(cards) < 50_000:
+            cards[case] = card
+    return card
 
 
 def render(name: str, **context) -> str:
