@@ -63,9 +63,10 @@ class FastThulac:
         self.l_size, self.f_size = int(header[0]), int(header[1])
         L = self.l_size
         ll = np.fromfile(model_file, dtype="<i4", count=L * L, offset=8).reshape(L, L)
-        self.fl = np.memmap(model_file, dtype="<i4", mode="r", offset=8 + 4 * L * L,
-                            shape=(self.f_size, L))
-        dat = np.memmap(d / "model_c_dat.bin", dtype="<i4", mode="r")
+        # plain ndarray views of the maps: indexing a memmap object costs more per call
+        self.fl = np.asarray(np.memmap(model_file, dtype="<i4", mode="r", offset=8 + 4 * L * L,
+                                       shape=(self.f_size, L)))
+        dat = np.asarray(np.memmap(d / "model_c_dat.bin", dtype="<i4", mode="r"))
         self.dat = dat                                  # flat: base at 2i, check at 2i+1
         self.dat_size = dat.shape[0] // 2
 
@@ -79,7 +80,18 @@ class FastThulac:
             self.allowed[pocs] = [(1 << p) & pocs != 0 for p in self.pos]
         self.allowed[0] = self.allowed[15]
         # transposed (to label j, from label k) so the max runs over the last axis
-        self.trans_t = np.ascontiguousarray(self._transitions(ll.astype(np.float64)).T)
+        trans = self._transitions(ll.astype(np.float64))
+        # Each label's allowed predecessors, in thulac's order (ascending), padded with
+        # the index L (a -inf column): a word's first label (B, S) follows any word's last
+        # (E, S), 47 of them; M and E follow B or M of their own tag, 2 at most. Viterbi
+        # looks at those instead of all 96 x 96 pairs.
+        preds = [np.nonzero(np.isfinite(trans[:, j]))[0] for j in range(L)]
+        width = max(map(len, preds))
+        self.preds = np.full((L, width), L)
+        self.pred_weights = np.full((L, width), _NEG)
+        for j, ks in enumerate(preds):
+            self.preds[j, :len(ks)] = ks
+            self.pred_weights[j, :len(ks)] = trans[ks, j]
 
         # thulac's own pre/post-processing, so the output matches thulac.cut()
         self._pre = Preprocesser()
@@ -133,74 +145,86 @@ class FastThulac:
         bi = np.where(ok2, self._at(2 * safe) + _SEPARATOR, -1)
         return uni, bi
 
-    def _emissions(self, codes: np.ndarray) -> np.ndarray:
-        """Summed feature weights, shape (n, l_size), for one cleaned line."""
-        n = len(codes)
-        e = np.concatenate(([_BOUNDARY], codes, [_BOUNDARY, _BOUNDARY])).astype(np.int64)
-        uni, bi_next = self._bases(e[:-1], e[1:])          # pairs k = 0..n+1
-        _, bi0 = self._bases(np.array([_BOUNDARY]), np.array([_BOUNDARY]))
-        bi = np.concatenate((bi0, bi_next))                # biBases[0..n+2]
-        i = np.arange(n)
-        feats = [(uni[i + 1], 49), (uni[i], 50), (uni[i + 2], 51),
-                 (bi[i + 1], 49), (bi[i + 2], 50), (bi[i], 51), (bi[i + 3], 52)]
-        out = np.zeros((n, self.l_size), dtype=np.int64)
+    def _emissions(self, lines: list[str]) -> list[np.ndarray]:
+        """Summed feature weights, (n, l_size) a line, for cleaned non-empty lines.
+
+        thulac's 7 features of character i of a line: unigrams at i-1, i, i+1 and bigrams
+        (i-2,i-1) … (i+1,i+2), the line padded with '#'. All lines are laid end to end,
+        each as '#' + line + '##', and every feature of every character looked up at once."""
+        parts, offsets, at = [], [], 0
+        for line in lines:
+            parts.append(f"#{line}##")
+            offsets.append(at)
+            at += len(line) + 3
+        e = np.frombuffer("".join(parts).encode("utf-32-le"), dtype="<u4").astype(np.int64)
+        uni, pair_bi = self._bases(e[:-1], e[1:])        # pair k = (e[k], e[k+1])
+        bi0 = int(self._bases(np.array([_BOUNDARY]), np.array([_BOUNDARY]))[1][0])
+        lens = np.array([len(x) for x in lines])
+        g = np.concatenate([np.arange(o, o + n) for o, n in zip(offsets, lens)])  # the '#' before char i
+        first = np.zeros(len(g), dtype=bool)
+        first[np.cumsum(lens) - lens] = True
+        # thulac's uniBases[k] = uni(pair o+k); biBases[k] = bi(pair o+k-1), biBases[0] = bi('#','#')
+        bi_before = np.where(first, bi0, pair_bi[np.maximum(g - 1, 0)])
+        feats = [(uni[g + 1], 49), (uni[g], 50), (uni[g + 2], 51),
+                 (pair_bi[g], 49), (pair_bi[g + 1], 50), (bi_before, 51), (pair_bi[g + 2], 52)]
+        out = np.zeros((len(g), self.l_size), dtype=np.int64)
         for base, dele in feats:
-            has = base != -1
-            node = np.full(n, -1, dtype=np.int64)
-            node[has] = self._child(base[has], dele)
-            has = node != -1
-            # one feature per slot and character: plain fancy-index add is safe
-            out[has] += self.fl[self._at(2 * node[has])]
-        return out
+            has = np.nonzero(base != -1)[0]
+            node = self._child(base[has], dele)
+            keep = node != -1
+            # one feature a slot and character: a plain fancy-index add is safe
+            out[has[keep]] += self.fl[self._at(2 * node[keep])]
+        return np.split(out, np.cumsum(lens)[:-1])
 
     # ---- decoding -------------------------------------------------------------
     def _viterbi(self, emits: list[np.ndarray], graphs: list[np.ndarray]) -> list[np.ndarray]:
-        """thulac AlphaBeta.dbDecode for many lines at once (padded batch)."""
-        B = len(emits)
-        L = self.l_size
-        lens = np.array([len(x) for x in emits])
-        T = int(lens.max())
-        em = np.zeros((B, T, L))
-        allow = np.zeros((B, T, L), dtype=bool)
-        for b, (x, g) in enumerate(zip(emits, graphs)):
-            em[b, :len(x)] = x
-            allow[b, :len(x)] = self.allowed[g]
-        back = np.zeros((B, T, L), dtype=np.int16)       # best predecessor label
-        reach = np.zeros((B, T, L), dtype=bool)          # thulac: preAlpha[1] != -2
-        score = np.where(allow[:, 0], em[:, 0], _NEG)
-        reach[:, 0] = allow[:, 0]
+        """thulac AlphaBeta.dbDecode for many lines at once (padded batch, longest first,
+        so the lines still running at a position are a prefix of the batch)."""
+        order = sorted(range(len(emits)), key=lambda b: -len(emits[b]))
+        B, L = len(emits), self.l_size
+        lens = np.array([len(emits[b]) for b in order])
+        T = int(lens[0])
+        em = np.full((B, T, L), _NEG)                    # -inf: a label the line forbids there
+        for row, b in enumerate(order):
+            em[row, :lens[row]] = np.where(self.allowed[graphs[b]], emits[b], _NEG)
+        live = (B - np.cumsum(np.bincount(lens, minlength=T + 2))).tolist()   # lines longer than t
+        back = np.zeros((B, T, L), dtype=np.int64)       # index into self.preds[j]
+        # A label no predecessor reaches is -inf below, which is thulac's "not a
+        # predecessor". thulac still scores it (its own value) as a last label: `final`
+        # and `reached` keep that for each line's last position.
         final = np.full((B, L), _NEG)
-        final_reach = np.zeros((B, L), dtype=bool)
-        last = lens == 1
-        final[last] = score[last]
+        reached = np.ones((B, L), dtype=bool)
+        use = np.full((B, L + 1), _NEG)                  # + the -inf padding column
+        use[:, :L] = em[:, 0]
+        final[live[1]:] = em[live[1]:, 0]
+        preds, weights = self.preds, self.pred_weights
         for t in range(1, T):
-            live = np.nonzero(lens > t)[0]
-            prev = np.where(reach[live, t - 1], score[live], _NEG)
-            cand = prev[:, None, :] + self.trans_t[None]   # (b, j, k)
-            k = cand.argmax(axis=2)                        # first best, as thulac
+            m = live[t]
+            cand = use[:m].take(preds, axis=1) + weights          # (m, L, width)
+            k = cand.argmax(axis=2)                               # first best, as thulac
             best = cand.max(axis=2)
-            got = np.isfinite(best)
-            a = allow[live, t]
-            new = np.where(got, best, 0.0) + em[live, t]
-            score[live] = np.where(a, new, _NEG)
-            reach[live, t] = a & got
-            back[live, t] = k
-            ends = live[lens[live] == t + 1]
-            if len(ends):
-                final[ends] = score[ends]
-        # the best final label (unreachable ones count too, as in thulac)
-        out = []
-        for b in range(B):
-            n = lens[b]
-            j = int(final[b].argmax())
+            back[:m, t] = k
+            use[:m, :L] = best + em[:m, t]
+            done = live[t + 1]
+            if done < m:                                          # lines ending here
+                got = best[done - m:] > _NEG
+                final[done:m] = np.where(got, best[done - m:], 0.0) + em[done:m, t]
+                reached[done:m] = got
+        out: list[np.ndarray] = [np.empty(0)] * B
+        for row, b in enumerate(order):
+            n = int(lens[row])
+            j = int(final[row].argmax())                # unreached labels count, as in thulac
             res = np.zeros(n, dtype=np.int64)
             t = n - 1
             res[t] = j
-            while t > 0 and reach[b, t, j]:
-                j = int(back[b, t, j])
+            if n > 1 and not reached[row, j]:
+                out[b] = res
+                continue
+            while t > 0:
+                j = int(preds[j, back[row, t, j]])
                 t -= 1
                 res[t] = j
-            out.append(res)
+            out[b] = res
         return out
 
     def _words(self, raw: str, labels: np.ndarray) -> list[tuple[str, str, str]]:
@@ -222,8 +246,7 @@ class FastThulac:
         todo.sort(key=lambda i: len(raws[i]))
         for s in range(0, len(todo), 64):
             chunk = todo[s:s + 64]
-            emits = [self._emissions(np.array([ord(c) for c in raws[i]], dtype=np.int64))
-                     for i in chunk]
+            emits = self._emissions([raws[i] for i in chunk])
             gs = [np.array(graphs[i], dtype=np.int64) for i in chunk]
             for i, lab in zip(chunk, self._viterbi(emits, gs)):
                 results[i] = self._words(raws[i], lab)
