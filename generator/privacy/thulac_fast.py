@@ -81,17 +81,36 @@ class FastThulac:
         self.allowed[0] = self.allowed[15]
         # transposed (to label j, from label k) so the max runs over the last axis
         trans = self._transitions(ll.astype(np.float64))
-        # Each label's allowed predecessors, in thulac's order (ascending), padded with
-        # the index L (a -inf column): a word's first label (B, S) follows any word's last
-        # (E, S), 47 of them; M and E follow B or M of their own tag, 2 at most. Viterbi
-        # looks at those instead of all 96 x 96 pairs.
-        preds = [np.nonzero(np.isfinite(trans[:, j]))[0] for j in range(L)]
-        width = max(map(len, preds))
-        self.preds = np.full((L, width), L)
-        self.pred_weights = np.full((L, width), _NEG)
-        for j, ks in enumerate(preds):
-            self.preds[j, :len(ks)] = ks
-            self.pred_weights[j, :len(ks)] = trans[ks, j]
+        # thulac's transitions are of two kinds: a word's first label (B, S) follows any
+        # word's last label (E, S); M and E follow B or M of their own tag only. Viterbi
+        # looks at those (47 x 47, and 2 a label) instead of all 96 x 96 pairs. Inside
+        # the decoder labels are reordered, first labels then inner ones (`order`), so
+        # each kind is a slice; predecessors stay in thulac's (ascending) order, so the
+        # first best is thulac's.
+        begins = np.nonzero((self.pos == 0) | (self.pos == 3))[0]
+        inner = np.nonzero((self.pos == 1) | (self.pos == 2))[0]
+        ends = np.nonzero((self.pos == 2) | (self.pos == 3))[0]
+        self.order = np.concatenate([begins, inner])            # internal -> label
+        where = np.empty(L, dtype=np.int64)
+        where[self.order] = np.arange(L)                         # label -> internal
+        self.where = where
+        self.n_begin = len(begins)
+        self.ends = where[ends]
+        assert all(np.array_equal(np.nonzero(np.isfinite(trans[:, j]))[0], ends) for j in begins)
+        self.trans_begin = np.ascontiguousarray(trans[np.ix_(ends, begins)].T)   # (begin, end)
+        inner_preds = np.full((len(inner), 2), L)                # L: the -inf column
+        self.trans_inner = np.full((len(inner), 2), _NEG)
+        for row, j in enumerate(inner):
+            ks = np.nonzero(np.isfinite(trans[:, j]))[0]
+            assert len(ks) <= 2 and all(self.pos[k] in (0, 1) for k in ks)
+            inner_preds[row, :len(ks)] = where[ks]
+            self.trans_inner[row, :len(ks)] = trans[ks, j]
+        self.inner_preds = inner_preds
+        # back pointer (an index into the predecessor list) -> internal label
+        width = len(ends)
+        self.pred_table = np.full((L, width), L)
+        self.pred_table[:self.n_begin] = self.ends
+        self.pred_table[self.n_begin:, :2] = inner_preds
 
         # thulac's own pre/post-processing, so the output matches thulac.cut()
         self._pre = Preprocesser()
@@ -181,50 +200,55 @@ class FastThulac:
         """thulac AlphaBeta.dbDecode for many lines at once (padded batch, longest first,
         so the lines still running at a position are a prefix of the batch)."""
         order = sorted(range(len(emits)), key=lambda b: -len(emits[b]))
-        B, L = len(emits), self.l_size
+        B, L, nb = len(emits), self.l_size, self.n_begin
         lens = np.array([len(emits[b]) for b in order])
         T = int(lens[0])
         em = np.full((B, T, L), _NEG)                    # -inf: a label the line forbids there
         for row, b in enumerate(order):
-            em[row, :lens[row]] = np.where(self.allowed[graphs[b]], emits[b], _NEG)
+            em[row, :lens[row]] = np.where(self.allowed[graphs[b]], emits[b], _NEG)[:, self.order]
         live = (B - np.cumsum(np.bincount(lens, minlength=T + 2))).tolist()   # lines longer than t
-        back = np.zeros((B, T, L), dtype=np.int64)       # index into self.preds[j]
+        back = np.zeros((B, T, L), dtype=np.int64)       # index into pred_table[j]
         # A label no predecessor reaches is -inf below, which is thulac's "not a
         # predecessor". thulac still scores it (its own value) as a last label: `final`
         # and `reached` keep that for each line's last position.
         final = np.full((B, L), _NEG)
         reached = np.ones((B, L), dtype=bool)
-        use = np.full((B, L + 1), _NEG)                  # + the -inf padding column
+        use = np.full((B, L + 1), _NEG)                  # + the -inf column
         use[:, :L] = em[:, 0]
         final[live[1]:] = em[live[1]:, 0]
-        preds, weights = self.preds, self.pred_weights
+        best = np.empty((B, L))
+        ends, wb, ip, wi = self.ends, self.trans_begin, self.inner_preds, self.trans_inner
         for t in range(1, T):
             m = live[t]
-            cand = use[:m].take(preds, axis=1) + weights          # (m, L, width)
-            k = cand.argmax(axis=2)                               # first best, as thulac
-            best = cand.max(axis=2)
-            back[:m, t] = k
-            use[:m, :L] = best + em[:m, t]
+            u = use[:m]
+            cb = u.take(ends, axis=1)[:, None, :] + wb             # (m, begin, end)
+            back[:m, t, :nb] = cb.argmax(axis=2)                  # first best, as thulac
+            best[:m, :nb] = cb.max(axis=2)
+            ci = u.take(ip, axis=1) + wi                          # (m, inner, 2)
+            second = ci[:, :, 1] > ci[:, :, 0]                    # a tie keeps the first
+            back[:m, t, nb:] = second
+            best[:m, nb:] = np.where(second, ci[:, :, 1], ci[:, :, 0])
+            use[:m, :L] = best[:m] + em[:m, t]
             done = live[t + 1]
             if done < m:                                          # lines ending here
-                got = best[done - m:] > _NEG
-                final[done:m] = np.where(got, best[done - m:], 0.0) + em[done:m, t]
+                got = best[done:m] > _NEG
+                final[done:m] = np.where(got, best[done:m], 0.0) + em[done:m, t]
                 reached[done:m] = got
         out: list[np.ndarray] = [np.empty(0)] * B
+        table = self.pred_table
         for row, b in enumerate(order):
             n = int(lens[row])
-            j = int(final[row].argmax())                # unreached labels count, as in thulac
+            # thulac's best last label: the first best in label order, unreached ones counted
+            j = int(self.where[final[row, self.where].argmax()])
             res = np.zeros(n, dtype=np.int64)
             t = n - 1
             res[t] = j
-            if n > 1 and not reached[row, j]:
-                out[b] = res
-                continue
-            while t > 0:
-                j = int(preds[j, back[row, t, j]])
-                t -= 1
-                res[t] = j
-            out[b] = res
+            if n == 1 or reached[row, j]:
+                while t > 0:
+                    j = int(table[j, back[row, t, j]])
+                    t -= 1
+                    res[t] = j
+            out[b] = self.order[res]
         return out
 
     def _words(self, raw: str, labels: np.ndarray) -> list[tuple[str, str, str]]:
