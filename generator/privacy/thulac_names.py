@@ -22,6 +22,7 @@ from . import names
 # nothing the tagger sees inside one.
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 _LOCK = threading.Lock()
+_CHINESE = re.compile(rf"[{names._HAN}][{names._HAN}·•・]*")
 _CACHE_SIZE = 65536
 
 
@@ -67,8 +68,8 @@ def _np_spans(sentence: str, pairs: list[tuple[str, str]]) -> tuple[tuple[int, i
     for i, (word, tag) in enumerate(pairs):
         start = at
         at += len(word)
-        if tag != "np" or word in names._ALL_TITLES:
-            continue
+        if tag != "np" or word in names._ALL_TITLES or not _CHINESE.fullmatch(word):
+            continue                                              # '鲁A' (a plate's head): not a name
         nxt = pairs[i + 1][0] if i + 1 < len(pairs) else ""
         after = nxt + (pairs[i + 2][0] if i + 2 < len(pairs) else "")
         if names._after_towards(pairs, i) or names._place_or_org_follows(pairs, i + 1):
