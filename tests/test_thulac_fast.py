@@ -5,10 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
+import thulac
 
-thulac = pytest.importorskip("thulac")
-
-from generator.privacy.thulac_fast import FastThulac  # noqa: E402
+from generator.privacy.thulac_fast import FastThulac
 
 LAWS = Path(__file__).resolve().parent.parent / "generator" / "data" / "laws"
 

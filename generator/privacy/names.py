@@ -11,8 +11,8 @@ are also everyday words (jieba's own dictionary frequency says so), only beside 
 (先生, 称, 作为见证人 …).
 
 Measured on 110,000 characters of news prose (bench/privacy.py): jieba ~17,000
-characters/s, thulac's `np` ~1,200 characters/s, so thulac (10,000 cases ≈ 4 million
-characters ≈ an hour) is not used. `model_names(text)` is what the importer adds to the
+characters/s. THULAC's `np` words are a second source (thulac_names.py: thulac's model,
+decoded with numpy by thulac_fast.py). `model_names(text)` is what the importer adds to the
 rule-based detectors (detect.py); the leak gate's second line (second_line.py) does not
 use it, so a miss here is not repeated there.
 """
