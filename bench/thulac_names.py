@@ -3,7 +3,9 @@ thulac's own, and the real-prose person recall / place and organisation keep rat
 (bench/privacy_ner.py, even half tuned on, odd half held out) without and with it, in
 the same run.
 
-    python bench/thulac_names.py [--bio PATH] [--chars 20000] [--no-original]
+    python bench/thulac_names.py [--bio PATH] [--chars 20000] [--no-original] [--import-rows 10000]
+
+--import-rows N also runs bench/import_scale.py (csv) with THULAC on, then off.
 """
 from __future__ import annotations
 
@@ -69,13 +71,36 @@ def recall(sentences) -> None:
     thulac_names.np_names, anonymise.prefetch_np = real, real_prefetch
 
 
+def import_one(rows: int, on: bool) -> None:
+    import runpy
+
+    if not on:           # forked workers inherit the switch
+        thulac_names.np_names, anonymise.prefetch_np = (lambda text: []), (lambda texts: None)
+    sys.argv = ["import_scale.py", "--rows", str(rows), "--formats", "csv"]
+    print(f"import, {'with thulac np' if on else 'jieba only'}: ", end="", flush=True)
+    runpy.run_path(str(HERE / "import_scale.py"), run_name="__main__")
+
+
+def import_both(rows: int) -> None:
+    """Each in a fresh process (no tagger cache carried from one to the other)."""
+    import subprocess
+
+    for mode in ("on", "off"):
+        subprocess.run([sys.executable, __file__, "--import-one", mode, "--import-rows", str(rows)], check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bio", type=Path, default=HERE.parent.parent / "shared" / "corpora" / "peoples-daily-ner-dev.bio")
     parser.add_argument("--chars", type=int, default=20000)
     parser.add_argument("--no-original", action="store_true", help="skip thulac's own decoder (1.3 GB, slow)")
     parser.add_argument("--no-recall", action="store_true")
+    parser.add_argument("--import-rows", type=int, default=0)
+    parser.add_argument("--import-one", choices=("on", "off"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.import_one:
+        import_one(args.import_rows, args.import_one == "on")
+        return
     sentences = read_bio(args.bio)
     texts, n = [], 0
     for s in sentences:
@@ -87,6 +112,8 @@ def main() -> None:
     if not args.no_recall:
         print(f"\nreal prose: {args.bio.name}, {len(sentences)} sentences")
         recall(sentences)
+    if args.import_rows:
+        import_both(args.import_rows)
 
 
 if __name__ == "__main__":
