@@ -82,7 +82,7 @@ def _np_spans(sentence: str, pairs: list[tuple[str, str]]) -> tuple[tuple[int, i
         elif names._FOREIGN.fullmatch(word) and (names._after_title(pairs, i) or after.startswith(names._PERSON_AFTER)):
             out.append((start, at, False))                        # '总统|克林顿', '穆巴拉克|说'
         elif 2 <= len(word) <= 5 and word[-1] not in names._PLACE_OR_ORG_END \
-                and not any(c in names._FUNCTION_WORD_CHARS or c in names.NOT_IN_GIVEN_NAME for c in word) \
+                and not any(c in names._FUNCTION_WORD_CHARS for c in word) \
                 and not names.procedural_word(word) and not names.everyday_word(word) \
                 and not names._in_organisation_name(pairs, i):
             out.append((start, at, False))                        # '桥本龙太郎', '欣嘉': no known surname, no everyday word
