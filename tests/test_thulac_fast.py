@@ -62,3 +62,35 @@ def test_empty_and_blank_lines(both):
     slow, fast = both
     assert fast.cut("") == [[]]
     assert fast.cut("张三\n\n李四") == [[("张三", "np")], [], [("李四", "np")]]
+
+
+# --- THULAC's np words as names in the anonymiser (thulac_names.py) -------------------------
+
+from generator.privacy.anonymise import anonymise_fields  # noqa: E402
+from generator.privacy.thulac_names import np_names  # noqa: E402
+
+
+def _published(text: str) -> str:
+    return anonymise_fields({"facts": text})[0]["facts"]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("执法人员检查时，驾驶员山田太郎未出示证件。", "山田太郎"),    # a Japanese name: no Chinese surname
+    ("执法人员检查时，驾驶员佐藤英机未出示证件。", "佐藤英机"),
+    ("乘客凯文表示不知情。", "凯文"),                               # a given name alone
+])
+def test_a_name_only_thulac_tags_is_removed(text, name):
+    assert name in [text[s:e] for s, e in np_names(text)]
+    published = _published(text)
+    assert name not in published and name[0] + "某" in published
+
+
+@pytest.mark.parametrize("text", [
+    "当事人如实陈述鲁A*****。",                  # a masked plate's head, tagged np: not a name
+    "车辆驶往章丘。",                             # where someone goes
+    "我们在罗威汽车公司门口发现该车。",           # an enterprise's trade name
+    "依据《中华人民共和国道路运输条例》第六十三条，责令停止经营。",
+])
+def test_thulac_guards_keep_public_words(text):
+    assert np_names(text) == []
+    assert _published(text) == text
