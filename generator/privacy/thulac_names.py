@@ -59,17 +59,36 @@ class _Memo:
 _MEMO = _Memo()
 
 
+def _word_starts(sentence: str) -> set[int]:
+    """Where a word of two or more characters of jieba's dictionary segmentation starts
+    (no HMM: its dictionary words only)."""
+    import jieba
+
+    names._tagger()
+    out, at = set(), 0
+    for word in jieba.cut(sentence, HMM=False):
+        if len(word) > 1:
+            out.add(at)
+        at += len(word)
+    return out
+
+
 def _np_spans(sentence: str, pairs: list[tuple[str, str]]) -> tuple[tuple[int, int, bool], ...]:
     """(start, end, needs a cue) of each `np` word that passes the guards."""
     if "".join(w for w, _ in pairs) != sentence:
         return ()                  # thulac folded a run of spaces: offsets would not match
     out = []
     at = 0
+    starts: set[int] | None = None
     for i, (word, tag) in enumerate(pairs):
         start = at
         at += len(word)
         if tag != "np" or word in names._ALL_TITLES or not _CHINESE.fullmatch(word):
             continue                                              # '鲁A' (a plate's head): not a name
+        if starts is None:
+            starts = _word_starts(sentence)
+        if len(word) >= 3 and at - 1 in starts:
+            continue                                              # '王五巡|游': its last character opens 巡游
         nxt = pairs[i + 1][0] if i + 1 < len(pairs) else ""
         after = nxt + (pairs[i + 2][0] if i + 2 < len(pairs) else "")
         if names._after_towards(pairs, i) or names._place_or_org_follows(pairs, i + 1):
