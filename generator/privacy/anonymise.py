@@ -20,6 +20,7 @@ from typing import Iterable
 from .detect import Finding, is_person_name, plate_prefix, resolve_overlaps, scan_text
 from .forms import clean_cell, suspects
 from .names import everyday_word, model_names
+from .thulac_names import prefetch as prefetch_np
 from .surnames import surname_of
 
 REMOVED = "[已隐去]"
@@ -94,6 +95,7 @@ class CaseAnonymiser:
     def learn(self, texts: Iterable[str]) -> None:
         """Give aliases to every role-introduced name, in order of first appearance."""
         texts = [text or "" for text in texts]
+        prefetch_np(texts)                     # THULAC tags all fields in one batch
         for text in texts:
             # The rules' names and the tagger's, in order of appearance.
             names = [(f.start, f.text) for f in self._scan(text) if f.kind == "name"]

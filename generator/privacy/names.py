@@ -11,8 +11,8 @@ are also everyday words (jieba's own dictionary frequency says so), only beside 
 (先生, 称, 作为见证人 …).
 
 Measured on 110,000 characters of news prose (bench/privacy.py): jieba ~17,000
-characters/s, thulac's `np` ~1,200 characters/s, so thulac (10,000 cases ≈ 4 million
-characters ≈ an hour) is not used. `model_names(text)` is what the importer adds to the
+characters/s. THULAC's `np` words are a second source (thulac_names.py: thulac's model,
+decoded with numpy by thulac_fast.py). `model_names(text)` is what the importer adds to the
 rule-based detectors (detect.py); the leak gate's second line (second_line.py) does not
 use it, so a miss here is not repeated there.
 """
@@ -180,9 +180,12 @@ def everyday_word(word: str) -> bool:
 def warm() -> None:
     """Load the tagger, the given-name table and the laws' vocabulary now (~1.5 s), e.g.
     before forking workers that all use them."""
+    from .thulac_names import tagger
+
     _tagger()
     _given_name_share()
     _law_pairs()
+    tagger()
 
 
 # Clauses are tagged one at a time and remembered: an export repeats its set phrases.
@@ -344,6 +347,7 @@ def _clause_names(clause: str) -> tuple[tuple[int, int, bool], ...]:
 def model_names(text: str) -> list[tuple[int, int]]:
     """(start, end) of every person name the tagger finds in `text`, minority names with
     a middle dot included."""
+    from .thulac_names import np_names       # here: thulac_names imports this module
     found: list[tuple[int, int]] = []
     for clause in _CLAUSE.finditer(text):
         base = clause.start()
@@ -355,6 +359,7 @@ def model_names(text: str) -> list[tuple[int, int]]:
     found.extend(role_runs(text))
     found.extend(foreign_runs(text))
     found.extend(familiar_names(text))
+    found.extend(np_names(text))
     # A cue's guess gives way to the tagger's reading of the same stretch ('表哥李明来了':
     # the tagger's 李明, not 李明来).
     taken = [span for span in found]
