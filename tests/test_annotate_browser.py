@@ -1,6 +1,8 @@
 """The annotation tool in real Chromium: open, seek, edit with the keyboard, save, export."""
 from __future__ import annotations
 
+import time
+
 import json
 import shutil
 import re
@@ -316,7 +318,12 @@ def test_long_transcript_renders_only_what_is_visible(tmp_path, desk):
         expect(cur).to_be_in_viewport()
         # Rows passed over by the jump are emptied by the IntersectionObserver's next
         # callbacks, which a busy machine may deliver late: wait for the DOM to settle.
-        page.wait_for_function("document.querySelectorAll('.seg').length <= 300", timeout=15_000)
+        # Polled from here: the tool's CSP (script-src 'self') forbids the eval that
+        # Playwright's in-page wait_for_function polling uses once a first check fails.
+        deadline = time.monotonic() + 15
+        while page.evaluate("document.querySelectorAll('.seg').length") > 300 and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        assert page.evaluate("document.querySelectorAll('.seg').length") <= 300
         assert page.console_errors == []
     finally:
         server.should_exit = True
