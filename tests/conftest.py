@@ -94,6 +94,26 @@ def copy_demo(project: Path) -> Path:
     return project
 
 
+def serve_built_demo(folder: Path):
+    """The demo project copied into `folder`, built with `pufa build`, and served as
+    `pufa serve` serves it (gzip, Range) on a free loopback port: a generator that yields
+    the site's URL and stops the server when closed (use it as a fixture's body)."""
+    import threading
+
+    from generator.cli import main
+    from generator.site.serve import make_server
+
+    project = copy_demo(folder / "demo")
+    assert main(["build", "--project", str(project), "--quiet"]) == 0
+    server = make_server(project / "site")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def start_annotation_tool(root: Path):
     """The real annotation tool (uvicorn) on a free loopback port, in a thread:
     (server, thread, port, token)."""

@@ -5,14 +5,11 @@ rule, the impact and the first offending elements."""
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_demo
-from generator.cli import main
-from generator.site.serve import make_server
+from conftest import serve_built_demo
 
 pytestmark = pytest.mark.browser
 
@@ -47,14 +44,7 @@ PAGE_TYPES = {
 def demo_url(tmp_path_factory):
     if not AXE.exists():
         pytest.fail("axe-core is not installed: run 'make axe' (make test does it)")
-    project = tmp_path_factory.mktemp("a11y") / "demo"
-    copy_demo(project)
-    assert main(["build", "--project", str(project), "--quiet"]) == 0
-    server = make_server(project / "site")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    yield from serve_built_demo(tmp_path_factory.mktemp("a11y"))
 
 
 def serious_violations(page) -> list[str]:

@@ -7,14 +7,11 @@ request leaving 127.0.0.1 blocked and recorded:
 """
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_demo
-from generator.cli import main
-from generator.site.serve import make_server
+from conftest import serve_built_demo
 
 pytestmark = pytest.mark.browser
 
@@ -23,14 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    project = tmp_path_factory.mktemp("content-demo") / "demo"
-    copy_demo(project)
-    assert main(["build", "--project", str(project), "--quiet"]) == 0
-    server = make_server(project / "site")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    yield from serve_built_demo(tmp_path_factory.mktemp("content-demo"))
 
 
 def test_teacher_finds_prints_and_plays_a_junior_high_lesson_on_ride_hailing(phone_page, demo):

@@ -13,14 +13,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, copy_demo
-from generator.cli import main
-from generator.site.serve import make_server
+from conftest import CHROMIUM, serve_built_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -43,14 +40,7 @@ def demo_url(tmp_path_factory):
         pytest.fail("Lighthouse is not installed: run 'make lighthouse' (make test does it)")
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is not installed: run 'make test' (it installs it)")
-    project = tmp_path_factory.mktemp("lighthouse") / "demo"
-    copy_demo(project)
-    assert main(["build", "--project", str(project), "--quiet"]) == 0
-    server = make_server(project / "site")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    yield from serve_built_demo(tmp_path_factory.mktemp("lighthouse"))
 
 
 def run_lighthouse(url: str, out: Path) -> dict:
