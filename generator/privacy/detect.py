@@ -13,6 +13,7 @@ one character, so offsets never shift.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -515,10 +516,25 @@ def _role_names(text: str, norm: str) -> list[Finding]:
                 continue
             if head in ROLE_WORDS or not _ACTOR_VERB.match(norm, match.start(1) + size):
                 continue
+            if is_territory(head):
+                break                   # '，伊拉克表示…', '，巴西称…': a country speaks too
             start = match.start(1)
             out.append(Finding("name", start, start + size, text[start:start + size]))
             break
     return out
+
+
+def is_territory(word: str) -> bool:
+    """A country or territory's name in Chinese (伊拉克, 巴西, 日本), from the Unicode CLDR
+    names that Babel ships (a dependency of mkdocs-material): never a person's name."""
+    return word in _territories()
+
+
+@functools.lru_cache(maxsize=1)
+def _territories() -> frozenset[str]:
+    from babel import Locale
+
+    return frozenset(Locale("zh").territories.values())
 
 
 # Last characters of places (张家庄, 李村, 王舍人庄): never the end of a name.

@@ -22,7 +22,7 @@ import re
 import threading
 from functools import lru_cache
 
-from .detect import NOT_IN_GIVEN_NAME, NOT_NAMES
+from .detect import NOT_IN_GIVEN_NAME, NOT_NAMES, is_territory
 from .detect import _GIVEN_NAME_CHARS as GIVEN_NAME_CHARS
 from .surnames import COMPOUND_SURNAMES, SINGLE_SURNAMES
 
@@ -371,8 +371,9 @@ def model_names(text: str) -> list[tuple[int, int]]:
     # The tagger cuts a compound surname off its given name ('欧阳|海燕'): join them.
     found = [(start - 2, end) if start >= 2 and text[start - 2:start] in COMPOUND_SURNAMES
              and text[start - 2:end] not in NOT_NAMES else (start, end) for start, end in found]
-    # An anonymised name (王某, 李某某) is never a name to replace again.
-    return [(start, end) for start, end in found if "某" not in text[start:end]]
+    # An anonymised name (王某, 李某某) is never a name to replace again; a country's name
+    # (伊拉克表示…, 巴西称…) is not a person's.
+    return [(start, end) for start, end in found if "某" not in text[start:end] and not is_territory(text[start:end])]
 
 
 _LIST_MARK = "、和及与"
