@@ -364,6 +364,28 @@
     if (!S.rendered.has(b)) fillBlock(b);
     const row = rowEl(i);
     if (row) row.scrollIntoView({ block: center ? "center" : "nearest" });
+    sweepSoon();
+  }
+
+  /* The observer reports changes of state only: a block a jump filled and the next jump
+   * left within one frame (Enter held, a busy machine) is never reported as leaving, and
+   * would stay in the DOM. After jumps, blocks far from the viewport are emptied here
+   * (never the current row's block, nor one holding the focus). */
+  let sweepTimer = 0;
+  function sweepSoon() {
+    clearTimeout(sweepTimer);
+    sweepTimer = setTimeout(sweep, 150);
+  }
+
+  function sweep() {
+    const view = $("#segments").getBoundingClientRect();
+    const keep = Math.floor(S.cur / BLOCK);
+    for (const b of Array.from(S.rendered)) {
+      const node = S.blocks[b];
+      if (!node || b === keep || node.contains(document.activeElement)) continue;
+      const r = node.getBoundingClientRect();
+      if (r.bottom < view.top - 900 || r.top > view.bottom + 900) emptyBlock(b);
+    }
   }
 
   function fitTextarea(ta) {
