@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from .detect import NOT_IN_GIVEN_NAME, NOT_NAMES, is_territory
 from .detect import _GIVEN_NAME_CHARS as GIVEN_NAME_CHARS
-from .surnames import COMPOUND_SURNAMES, SINGLE_SURNAMES
+from .surnames import COMPOUND_SURNAMES, KIN_WORDS, SINGLE_SURNAMES
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 # A minority name written with its middle dot: 阿依古丽·买买提, 买买提·吐尔逊. Each part is
@@ -469,7 +469,7 @@ _TITLES = ("院士", "教授", "局长", "处长", "科长", "院长", "校长",
            "厂长", "会长", "律师", "医生", "大夫", "警官")
 # Before a name: a relation or a phrase that introduces one person.
 _CUE_BEFORE_STRONG = ("表哥", "表姐", "表弟", "表妹", "堂哥", "堂弟", "同事", "老板", "朋友", "邻居", "记者", "车主为",
-                      "哥哥", "姐姐", "弟弟", "妹妹", "父亲", "母亲", "丈夫", "妻子", "儿子", "女儿", "爱人", "同学",
+                      *KIN_WORDS,
                       "联系了", "名叫", "叫作", "我是", "判处",
                       # titles: '副书记赵世居', '区长李凤岭', '经理张强'
                       "书记", "主任", "局长", "处长", "科长", "院长", "校长", "部长", "省长", "市长", "县长", "区长", "镇长",

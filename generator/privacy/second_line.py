@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .detect import Finding, normalise, resolve_overlaps
-from .surnames import COMPOUND_SURNAMES, SINGLE_SURNAMES
+from .surnames import COMPOUND_SURNAMES, KIN_WORDS, SINGLE_SURNAMES
 
 NAME_KIND = "name?"
 DIGITS_KIND = "digits?"
@@ -152,8 +152,7 @@ _SURNAME = "(?:" + "|".join(sorted(COMPOUND_SURNAMES, key=len, reverse=True)) + 
 _PERSON_BEFORE = ("当事人", "驾驶员", "驾驶人", "乘客", "证人", "见证人", "车主", "司机", "报案人", "举报人", "投诉人",
                   "经营者", "负责人", "法定代表人", "被处罚人", "行为人", "业户", "户主", "联系人", "姓名", "名叫",
                   "表哥", "表姐", "表弟", "表妹", "同事", "老板", "朋友", "邻居", "我是", "叫做",
-                  # kin: '其哥哥诸葛明', '妻子李某某'
-                  "哥哥", "姐姐", "弟弟", "妹妹", "父亲", "母亲", "丈夫", "妻子", "儿子", "女儿", "爱人", "同学")
+                  *KIN_WORDS)
 # … or before a word only a person takes.
 _PERSON_AFTER = ("先生", "女士", "师傅", "同志", "作为见证人", "作为证人", "等人", "（男", "（女", "，男，", "，女，",
                  "(男", "(女")

@@ -44,3 +44,7 @@ def surname_of(name: str) -> str:
     if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES:
         return name[:2]
     return name[:1]
+
+# Kin words: a name often follows one ('其哥哥诸葛明', '妻子秦某某'). Both lines use them as
+# a cue before a name: the importer's names.py and the leak gate's second_line.py.
+KIN_WORDS = ("哥哥", "姐姐", "弟弟", "妹妹", "父亲", "母亲", "丈夫", "妻子", "儿子", "女儿", "爱人", "同学")
